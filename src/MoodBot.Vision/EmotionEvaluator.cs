@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using MoodBot.Core;
+using OpenCvSharp;
+
+namespace MoodBot.Vision;
+
+/// <summary>Accuracy, per-class recall/precision and the confusion matrix (rows: truth, columns: prediction).</summary>
+public sealed record EvaluationResult(int Images, double Accuracy, int[,] Confusion, TimeSpan Elapsed, IReadOnlyList<string> Skipped)
+{
+    public double Recall(Emotion e)
+    {
+        var row = 0;
+        for (var j = 0; j < Emotions.Count; j++)
+        {
+            row += Confusion[(int)e, j];
+        }
+
+        return row == 0 ? 0 : (double)Confusion[(int)e, (int)e] / row;
+    }
+
+    public double Precision(Emotion e)
+    {
+        var col = 0;
+        for (var i = 0; i < Emotions.Count; i++)
+        {
+            col += Confusion[i, (int)e];
+        }
+
+        return col == 0 ? 0 : (double)Confusion[(int)e, (int)e] / col;
+    }
+
+    public int Count(Emotion e)
+    {
+        var row = 0;
+        for (var j = 0; j < Emotions.Count; j++)
+        {
+            row += Confusion[(int)e, j];
+        }
+
+        return row;
+    }
+}
+
+/// <summary>
+/// Evaluates the classifier on an ImageFolder tree of face crops (<c>dir/&lt;class&gt;/*.jpg</c>) through the
+/// production decode and crop code, so the figure it prints is the figure the bot achieves on such crops.
+/// </summary>
+public sealed class EmotionEvaluator(PhotoAnalyzer analyzer, IOptions<VisionOptions> options)
+{
+    private const int Batch = 256;
+
+    public EvaluationResult Evaluate(string folder, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"No such folder: {folder}");
+        }
+
+        var items = new List<(string Path, Emotion Truth)>();
+        foreach (var e in Emotions.All)
+        {
+            var dir = Path.Combine(folder, e.Name());
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+
+            items.AddRange(Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal).Select(p => (p, e)));
+        }
+
+        if (items.Count == 0)
+        {
+            throw new InvalidDataException($"No images under {folder}/<class>/ (classes: {string.Join(", ", Emotions.All.Select(x => x.Name()))}).");
+        }
+
+        var sw = Stopwatch.StartNew();
+        var confusion = new int[Emotions.Count, Emotions.Count];
+        var skipped = new List<string>();
+        var correct = 0;
+        var total = 0;
+        for (var start = 0; start < items.Count; start += Batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = items.Skip(start).Take(Batch).ToList();
+            var mats = new List<Mat>(chunk.Count);
+            var truths = new List<Emotion>(chunk.Count);
+            try
+            {
+                foreach (var (path, truth) in chunk)
+                {
+                    try
+                    {
+                        var bytes = File.ReadAllBytes(path);
+                        var header = ImageProbe.Read(bytes, options.Value);
+                        var decoded = PhotoDecoder.Decode(bytes, header, int.MaxValue);
+                        mats.Add(decoded.Grey);
+                        truths.Add(truth);
+                    }
+                    catch (UnsupportedImageException)
+                    {
+                        skipped.Add(path);
+                    }
+                }
+
+                var probs = analyzer.ClassifyCrops(mats);
+                for (var i = 0; i < probs.Length; i++)
+                {
+                    var pred = probs[i].Top;
+                    confusion[(int)truths[i], (int)pred]++;
+                    correct += pred == truths[i] ? 1 : 0;
+                    total++;
+                }
+            }
+            finally
+            {
+                foreach (var m in mats)
+                {
+                    m.Dispose();
+                }
+            }
+        }
+
+        return new EvaluationResult(total, total == 0 ? 0 : (double)correct / total, confusion, sw.Elapsed, skipped);
+    }
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace MoodBot.Vision;
+
+/// <summary>Configuration section <c>MoodBot:Vision</c>.</summary>
+public sealed class VisionOptions
+{
+    public const string Section = "MoodBot:Vision";
+
+    /// <summary>Emotion model; relative paths resolve against the application's base directory, not the working directory.</summary>
+    [Required]
+    public string EmotionModelPath { get; set; } = "models/emotion.onnx";
+
+    /// <summary>OpenCV cascade used for face detection.</summary>
+    [Required]
+    public string FaceCascadePath { get; set; } = "models/haarcascade_frontalface_alt2.xml";
+
+    /// <summary>Photos larger than this are refused before decoding (Discord's own attachment cap for free users is 10 MB).</summary>
+    [Range(1024, 200L * 1024 * 1024)]
+    public long MaxBytes { get; set; } = 25L * 1024 * 1024;
+
+    /// <summary>Width × height limit checked from the header, before any pixel is decoded (decompression bombs).</summary>
+    [Range(1, 400_000_000)]
+    public long MaxPixels { get; set; } = 50_000_000;
+
+    /// <summary>Longest side of the grey image the detector scans; bigger photos are decoded reduced (JPEG DCT scaling) and shrunk.</summary>
+    [Range(160, 8192)]
+    public int DetectionMaxSide { get; set; } = 1280;
+
+    /// <summary>Smallest face searched for, in pixels of the detection image.</summary>
+    [Range(12, 1024)]
+    public int MinFaceSize { get; set; } = 24;
+
+    /// <summary>Fraction of the detected box added on each side so crops frame the face the way FER2013's do.</summary>
+    [Range(0.0, 1.0)]
+    public double FaceMargin { get; set; } = 0.1;
+
+    /// <summary>Faces beyond this many (largest first) are ignored: a stadium photo should not cost seconds.</summary>
+    [Range(1, 256)]
+    public int MaxFaces { get; set; } = 32;
+
+    /// <summary>Detector strictness; higher means fewer false faces and a few more misses.</summary>
+    [Range(1, 20)]
+    public int MinNeighbors { get; set; } = 4;
+
+    /// <summary>ONNX Runtime intra-op threads; 1 keeps concurrent requests from fighting over cores.</summary>
+    [Range(1, 64)]
+    public int InferenceThreads { get; set; } = 1;
+}
+
+[OptionsValidator]
+public sealed partial class VisionOptionsValidator : IValidateOptions<VisionOptions>;

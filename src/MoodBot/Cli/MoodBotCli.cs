@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+
+namespace MoodBot.Cli;
+
+/// <summary>Exit codes shared by the verbs (documented in README).</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int NoFace = 2;
+    public const int BadInput = 3;
+}
+
+public static class MoodBotCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("MoodBot: photo -> emotion -> music. Without a verb, runs the Discord bot.");
+        root.Subcommands.Add(AnalyzeCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.SetAction(async (_, ct) =>
+        {
+            using var host = MoodBotHost.CreateBuilder(cli: false).Build();
+            await host.RunAsync(ct);
+            return ExitCodes.Ok;
+        });
+        return root;
+    }
+}
