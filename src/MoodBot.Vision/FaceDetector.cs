@@ -11,7 +11,9 @@ public sealed class FaceDetector : IDisposable
     // CascadeClassifier keeps per-call scratch state and is not safe for concurrent use,
     // so each concurrent request borrows its own instance; they are cheap once loaded.
     private readonly ConcurrentBag<CascadeClassifier> _pool = [];
+    private readonly ConcurrentBag<CascadeClassifier> _verifiers = [];
     private readonly string _path;
+    private readonly string? _verifierPath;
     private readonly VisionOptions _options;
 
     public FaceDetector(IOptions<VisionOptions> options, ILogger<FaceDetector> logger)
@@ -24,7 +26,18 @@ public sealed class FaceDetector : IDisposable
             throw new FileNotFoundException($"Face cascade not found at '{_path}' (MoodBot:Vision:FaceCascadePath).", _path);
         }
 
-        _pool.Add(Load());
+        _pool.Add(Load(_path));
+        if (!string.IsNullOrWhiteSpace(_options.VerifierCascadePath))
+        {
+            _verifierPath = ModelPaths.Resolve(_options.VerifierCascadePath);
+            if (!File.Exists(_verifierPath))
+            {
+                throw new FileNotFoundException($"Verifier cascade not found at '{_verifierPath}' (MoodBot:Vision:VerifierCascadePath).", _verifierPath);
+            }
+
+            _verifiers.Add(Load(_verifierPath));
+        }
+
         Log.DetectorLoaded(logger, _path);
     }
 
@@ -49,17 +62,22 @@ public sealed class FaceDetector : IDisposable
         var min = Math.Min(_options.MinFaceSize, Math.Min(work.Width, work.Height));
         if (!_pool.TryTake(out var cascade))
         {
-            cascade = Load();
+            cascade = Load(_path);
         }
 
         Rect[] found;
         try
         {
-            found = cascade.DetectMultiScale(work, 1.1, _options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(min, min));
+            found = cascade.DetectMultiScale(work, _options.ScaleFactor, _options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(min, min));
         }
         finally
         {
             _pool.Add(cascade);
+        }
+
+        if (_verifierPath is not null && found.Length > 0)
+        {
+            found = Verify(work, found);
         }
 
         var inv = 1.0 / scale;
@@ -70,13 +88,50 @@ public sealed class FaceDetector : IDisposable
             .ToArray();
     }
 
-    private CascadeClassifier Load()
+    /// <summary>Keeps the candidates around which the verifier cascade also finds a face of similar size.</summary>
+    private Rect[] Verify(Mat work, Rect[] candidates)
     {
-        var c = new CascadeClassifier(_path);
+        if (!_verifiers.TryTake(out var verifier))
+        {
+            verifier = Load(_verifierPath!);
+        }
+
+        try
+        {
+            var kept = new List<Rect>(candidates.Length);
+            var bounds = new Rect(0, 0, work.Width, work.Height);
+            foreach (var c in candidates)
+            {
+                var pad = c.Width / 3;
+                var region = new Rect(c.X - pad, c.Y - pad, c.Width + (2 * pad), c.Height + (2 * pad)).Intersect(bounds);
+                using var roi = new Mat(work, region);
+                // Normalise the candidate to ~80 px so verification costs the same for every face size.
+                var k = 80.0 / c.Width;
+                using var small = new Mat();
+                Cv2.Resize(roi, small, new Size(0, 0), k, k, k < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+                var min = (int)(0.6 * 80);
+                var hits = verifier.DetectMultiScale(small, 1.1, 2, HaarDetectionTypes.ScaleImage, new Size(min, min), new Size(130, 130));
+                if (hits.Length > 0)
+                {
+                    kept.Add(c);
+                }
+            }
+
+            return [.. kept];
+        }
+        finally
+        {
+            _verifiers.Add(verifier);
+        }
+    }
+
+    private static CascadeClassifier Load(string path)
+    {
+        var c = new CascadeClassifier(path);
         if (c.Empty())
         {
             c.Dispose();
-            throw new InvalidDataException($"'{_path}' is not a valid OpenCV cascade.");
+            throw new InvalidDataException($"'{path}' is not a valid OpenCV cascade.");
         }
 
         return c;
@@ -87,6 +142,11 @@ public sealed class FaceDetector : IDisposable
         while (_pool.TryTake(out var c))
         {
             c.Dispose();
+        }
+
+        while (_verifiers.TryTake(out var v))
+        {
+            v.Dispose();
         }
     }
 }

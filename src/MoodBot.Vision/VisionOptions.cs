@@ -16,6 +16,12 @@ public sealed class VisionOptions
     [Required]
     public string FaceCascadePath { get; set; } = "models/haarcascade_frontalface_alt2.xml";
 
+    /// <summary>
+    /// Optional second cascade that must also see a face around each candidate. Two detectors rarely share a false
+    /// positive, so this removes most false faces (bookshelves, jackets) for ~1 ms per candidate. Empty: no verification.
+    /// </summary>
+    public string? VerifierCascadePath { get; set; } = "models/lbpcascade_frontalface.xml";
+
     /// <summary>Photos larger than this are refused before decoding (Discord's own attachment cap for free users is 10 MB).</summary>
     [Range(1024, 200L * 1024 * 1024)]
     public long MaxBytes { get; set; } = 25L * 1024 * 1024;
@@ -40,9 +46,13 @@ public sealed class VisionOptions
     [Range(1, 256)]
     public int MaxFaces { get; set; } = 32;
 
+    /// <summary>Step between detection scales; larger is faster and misses a few more in-between sizes.</summary>
+    [Range(1.01, 2.0)]
+    public double ScaleFactor { get; set; } = 1.1;
+
     /// <summary>Detector strictness; higher means fewer false faces and a few more misses.</summary>
     [Range(1, 20)]
-    public int MinNeighbors { get; set; } = 4;
+    public int MinNeighbors { get; set; } = 5;
 
     /// <summary>ONNX Runtime intra-op threads; 1 keeps concurrent requests from fighting over cores.</summary>
     [Range(1, 64)]

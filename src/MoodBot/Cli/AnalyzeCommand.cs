@@ -6,20 +6,35 @@ using MoodBot.Core;
 
 namespace MoodBot.Cli;
 
-internal static class AnalyzeCommand
+public static class AnalyzeCommand
 {
     public static Command Create()
     {
         var image = new Argument<FileInfo>("image") { Description = "Photo to analyse (JPEG, PNG, WebP, GIF, BMP)." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
-        var cmd = new Command("analyze", "Find faces in a photo and the emotion of each.") { image, json };
+        var mode = new Option<string>("--mode") { Description = "match (meet the mood) or lift (start at it, move toward calm/happy).", DefaultValueFactory = _ => "match" };
+        var count = new Option<int>("--count") { Description = "Number of tracks to recommend (0-50; 0: none).", DefaultValueFactory = _ => 10 };
+        var cmd = new Command("analyze", "Find faces in a photo, the emotion of each, the mood's music target and tracks.") { image, json, mode, count };
         cmd.SetAction(async (parse, ct) =>
-            await RunAsync(parse.GetRequiredValue(image), parse.GetValue(json), Console.Out, Console.Error, ct));
+            await RunAsync(parse.GetRequiredValue(image), parse.GetValue(json), Console.Out, Console.Error, ct, parse.GetValue(mode), parse.GetValue(count)));
         return cmd;
     }
 
-    public static async Task<int> RunAsync(FileInfo file, bool json, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static async Task<int> RunAsync(FileInfo file, bool json, TextWriter stdout, TextWriter stderr, CancellationToken ct,
+        string? mode = "match", int count = 10)
     {
+        if (!MusicCliJson.TryParseMode(mode, out var recommendationMode))
+        {
+            await stderr.WriteLineAsync($"error: unknown mode '{mode}'; use match or lift.");
+            return ExitCodes.BadInput;
+        }
+
+        if (count is < 0 or > 50)
+        {
+            await stderr.WriteLineAsync("error: --count must be between 0 and 50.");
+            return ExitCodes.BadInput;
+        }
+
         using var host = MoodBotHost.CreateBuilder(cli: true).Build();
         var analyzer = host.Services.GetRequiredService<IPhotoAnalyzer>();
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Vision.VisionOptions>>().Value;
@@ -64,13 +79,29 @@ internal static class AnalyzeCommand
             return ExitCodes.BadInput;
         }
 
+        // The mood's point in (valence, energy) and the music for it; without a catalog or Spotify the genres still come back.
+        MusicResult? music = null;
+        if (analysis.Mood is { } mood)
+        {
+            var target = host.Services.GetRequiredService<IMoodTargetMapper>().Map(mood.Probabilities, recommendationMode);
+            var rec = count == 0
+                ? new Recommendation([], [], "none")
+                : await host.Services.GetRequiredService<IRecommender>()
+                    .RecommendAsync(new RecommendationRequest(target, recommendationMode, count), ct);
+            music = new MusicResult(target, recommendationMode, rec);
+        }
+
         if (json)
         {
-            await stdout.WriteLineAsync(CliJsonMapping.Serialize(analysis.ToJson()));
+            await stdout.WriteLineAsync(CliJsonMapping.Serialize(analysis.ToJson(music)));
         }
         else
         {
             await stdout.WriteAsync(FormatTable(analysis));
+            if (music is not null)
+            {
+                await stdout.WriteAsync(RecommendCommand.FormatMusic(music.Target, music.Mode, music.Recommendation));
+            }
         }
 
         return analysis.Faces.Count > 0 ? ExitCodes.Ok : ExitCodes.NoFace;

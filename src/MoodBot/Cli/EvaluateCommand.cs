@@ -7,7 +7,7 @@ using MoodBot.Vision;
 
 namespace MoodBot.Cli;
 
-internal static class EvaluateCommand
+public static class EvaluateCommand
 {
     public static Command Create()
     {

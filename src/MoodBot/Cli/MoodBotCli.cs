@@ -19,6 +19,10 @@ public static class MoodBotCli
         var root = new RootCommand("MoodBot: photo -> emotion -> music. Without a verb, runs the Discord bot.");
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(CatalogCommand.Create());
+        root.Subcommands.Add(RecommendCommand.Create());
+        root.Subcommands.Add(BenchMusicCommand.Create());
+        root.Subcommands.Add(DetectorsCommand.Create());
         root.SetAction(async (_, ct) =>
         {
             using var host = MoodBotHost.CreateBuilder(cli: false).Build();

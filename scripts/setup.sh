@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages MoodBot needs on Debian/Ubuntu (idempotent).
+#   bash scripts/setup.sh          runtime only (OpenCV's native library needs GTK 3)
+#   bash scripts/setup.sh --test   also PostgreSQL, used by the storage tests
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+packages=(libgtk-3-0 ca-certificates)
+if [ "${1:-}" = "--test" ]; then packages+=(postgresql); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: system packages ready"
