@@ -12,6 +12,7 @@ public sealed class PhotoAnalyzer(
     EmotionClassifier classifier,
     IOptions<VisionOptions> options,
     TimeProvider time,
+    MoodBotMetrics metrics,
     ILogger<PhotoAnalyzer> logger) : IPhotoAnalyzer
 {
     private readonly VisionOptions _options = options.Value;
@@ -34,6 +35,7 @@ public sealed class PhotoAnalyzer(
         catch (UnsupportedImageException e)
         {
             Log.PhotoRefused(logger, e.Problem.ToString());
+            metrics.PhotoRefused(e.Problem);
             throw;
         }
 
@@ -77,7 +79,9 @@ public sealed class PhotoAnalyzer(
         var timings = new PhotoTimings(time.GetElapsedTime(t0, t1), time.GetElapsedTime(t1, t2), time.GetElapsedTime(t2, t3));
         Log.PhotoAnalyzed(logger, decoded.OriginalWidth, decoded.OriginalHeight, header.Format.ToString(), decoded.Reduction,
             faces.Count, timings.Total.TotalMilliseconds);
-        return new PhotoAnalysis(decoded.OriginalWidth, decoded.OriginalHeight, faces, timings);
+        var analysis = new PhotoAnalysis(decoded.OriginalWidth, decoded.OriginalHeight, faces, timings);
+        metrics.Photo(analysis);
+        return analysis;
     }
 
     /// <summary>Classifies an already-cropped face image (evaluation on FER-style folders) through the same cropper.</summary>

@@ -17,6 +17,8 @@ public static class VisionServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VisionOptions>, VisionOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<MoodBotMetrics>();
         builder.Services.AddSingleton<FaceDetector>();
         builder.Services.AddSingleton<EmotionClassifier>();
         builder.Services.AddSingleton<PhotoAnalyzer>();

@@ -1,7 +1,15 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MoodBot.Discord;
+using MoodBot.Hosting;
+using MoodBot.Music;
+using MoodBot.Spotify;
+using MoodBot.Storage;
 using MoodBot.Vision;
 
 namespace MoodBot;
@@ -9,6 +17,7 @@ namespace MoodBot;
 /// <summary>The composition root: every feature registers itself through one Add&lt;Feature&gt; call.</summary>
 public static class MoodBotHost
 {
+    /// <summary>A host for CLI verbs: the same services as the bot, no web listener.</summary>
     /// <param name="cli">CLI verbs log warnings only, to stderr, so their stdout stays machine-readable.</param>
     public static HostApplicationBuilder CreateBuilder(bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
@@ -18,6 +27,34 @@ public static class MoodBotHost
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
+        Configure(builder, cli, overrides);
+        return builder;
+    }
+
+    /// <summary>
+    /// The bot: every feature plus the Kestrel listener (honours <c>ASPNETCORE_URLS</c> / <c>urls</c>) serving /healthz,
+    /// /readyz, /metrics, the Spotify callback and, in HTTP mode, Discord interactions.
+    /// </summary>
+    public static WebApplication BuildBot(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        Configure(builder, cli: false, overrides);
+        builder.AddOperationalEndpoints();
+        // Graceful shutdown: in-flight interactions get this long to finish before the host stops them.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        var app = builder.Build();
+        app.MapOperationalEndpoints();
+        app.MapSpotifyCallback();
+        if (app.Services.GetRequiredService<IOptions<DiscordOptions>>().Value.Mode == DiscordMode.Http)
+        {
+            app.MapDiscordInteractions();
+        }
+
+        return app;
+    }
+
+    private static void Configure(IHostApplicationBuilder builder, bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides)
+    {
         var secrets = Environment.GetEnvironmentVariable("MOODBOT_SECRETS_FILE");
         if (!string.IsNullOrEmpty(secrets))
         {
@@ -30,11 +67,26 @@ public static class MoodBotHost
         }
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (string.Equals(builder.Configuration["MoodBot:LogFormat"], "json", StringComparison.OrdinalIgnoreCase))
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+            // One JSON object per line with scopes (the interaction correlation id rides in a scope).
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.IncludeScopes = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = cli ? LogLevel.Trace : LogLevel.Error);
         if (cli)
         {
@@ -47,6 +99,9 @@ public static class MoodBotHost
         }
 
         builder.AddVision();
-        return builder;
+        builder.AddStorage();
+        builder.AddMusic();
+        builder.AddDiscord();
+        builder.AddSpotify();
     }
 }

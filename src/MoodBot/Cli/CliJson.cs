@@ -8,9 +8,13 @@ public sealed record BoxJson(int X, int Y, int Width, int Height);
 
 public sealed record FaceJson(BoxJson Box, string Emotion, double Confidence, Dictionary<string, double> Probabilities);
 
-public sealed record MoodJson(string Emotion, Dictionary<string, double> Probabilities);
+public sealed record MoodJson(string Emotion, Dictionary<string, double> Probabilities, double Valence, double Energy, string Mode);
 
-public sealed record AnalyzeJson(IReadOnlyList<FaceJson> Faces, MoodJson? Mood);
+public sealed record AnalyzeJson(IReadOnlyList<FaceJson> Faces, MoodJson? Mood, IReadOnlyList<TrackJson> Tracks, IReadOnlyList<string> Genres,
+    string? Source);
+
+/// <summary>The music half of an analysis: the mood's target, the mode, and what was recommended.</summary>
+public sealed record MusicResult(MoodTarget Target, RecommendationMode Mode, Recommendation Recommendation);
 
 public sealed record ClassStatsJson(int Images, double Recall, double Precision);
 
@@ -27,10 +31,16 @@ internal static class CliJsonMapping
     public static Dictionary<string, double> ToJson(this EmotionProbabilities p) =>
         p.Pairs().ToDictionary(kv => kv.Key.Name(), kv => Math.Round(kv.Value, 4));
 
-    public static AnalyzeJson ToJson(this PhotoAnalysis a) => new(
+    public static AnalyzeJson ToJson(this PhotoAnalysis a, MusicResult? music = null) => new(
         a.Faces.Select(f => new FaceJson(new BoxJson(f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height), f.Emotion.Name(),
             Math.Round(f.Confidence, 4), f.Probabilities.ToJson())).ToList(),
-        a.Mood is { } m ? new MoodJson(m.Emotion.Name(), m.Probabilities.ToJson()) : null);
+        a.Mood is { } m
+            ? new MoodJson(m.Emotion.Name(), m.Probabilities.ToJson(), Math.Round(music?.Target.Valence ?? MoodBot.Music.MoodMapper.ToTarget(m.Probabilities).Valence, 4),
+                Math.Round(music?.Target.Energy ?? MoodBot.Music.MoodMapper.ToTarget(m.Probabilities).Energy, 4), (music?.Mode ?? RecommendationMode.Match).ModeName())
+            : null,
+        music?.Recommendation.Tracks.Select(t => t.ToJson()).ToList() ?? [],
+        music?.Recommendation.Genres ?? [],
+        music?.Recommendation.Source);
 
     public static string Serialize(AnalyzeJson value) => JsonSerializer.Serialize(value, CliJsonContext.Default.AnalyzeJson);
 

@@ -23,10 +23,12 @@ public static class MoodBotCli
         root.Subcommands.Add(RecommendCommand.Create());
         root.Subcommands.Add(BenchMusicCommand.Create());
         root.Subcommands.Add(DetectorsCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CheckConfigCommand.Create());
         root.SetAction(async (_, ct) =>
         {
-            using var host = MoodBotHost.CreateBuilder(cli: false).Build();
-            await host.RunAsync(ct);
+            await using var app = MoodBotHost.BuildBot();
+            await app.RunAsync(ct);
             return ExitCodes.Ok;
         });
         return root;

@@ -1,0 +1,42 @@
+using MoodBot.Core;
+using MoodBot.Discord.Replies;
+using MoodBot.Discord.Rest;
+
+namespace MoodBot.Discord.Interactions;
+
+/// <summary>The slash commands, registered at start with one bulk overwrite (so removed commands disappear too).</summary>
+internal static class CommandCatalog
+{
+    public static IReadOnlyList<ApplicationCommand> All { get; } =
+    [
+        new()
+        {
+            Name = MoodMusicCommand.Name,
+            Description = "Music for the mood in your photo",
+            Contexts = [0, 1, 2],
+            Options =
+            [
+                new() { Type = CommandOption.AttachmentType, Name = "photo", Description = "A photo with one or more faces", Required = true },
+                new()
+                {
+                    Type = CommandOption.String, Name = "mood", Description = "Skip detection and pick the mood yourself",
+                    Choices = Emotions.All.Select(e => new CommandChoice(e.Name(), e.Name())).ToList(),
+                },
+                new()
+                {
+                    Type = CommandOption.String, Name = "mode", Description = "Match the mood, or lift it",
+                    Choices = [new("match", "match"), new("lift", "lift")],
+                },
+                new()
+                {
+                    Type = CommandOption.Integer, Name = "count", Description = "How many tracks (5–20)",
+                    MinValue = MoodReply.MinCount, MaxValue = MoodReply.MaxCount,
+                },
+                new() { Type = CommandOption.Boolean, Name = "playlist", Description = "Also save them as a Spotify playlist" },
+            ],
+        },
+        new() { Name = LinkCommand.Name, Description = "Link your Spotify account (to save playlists)", Contexts = [0, 1, 2] },
+        new() { Name = UnlinkCommand.Name, Description = "Unlink your Spotify account", Contexts = [0, 1, 2] },
+        new() { Name = HelpCommand.Name, Description = "What MoodBot does and what it keeps", Contexts = [0, 1, 2] },
+    ];
+}

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MoodBot.Discord.Rest;
+
+namespace MoodBot.Discord.Interactions;
+
+/// <summary>
+/// Runs each interaction on its own task in its own DI scope (so scoped services such as a DbContext are safe), routes
+/// it to its handler, sends failures to the result handler, and lets shutdown wait for work in flight.
+/// </summary>
+internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, TimeProvider time, ILogger<InteractionDispatcher> logger)
+    : IDisposable
+{
+    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    public int InFlight => _inFlight.Count;
+
+    public void Dispatch(Interaction interaction, InteractionResponder responder)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        var received = time.GetTimestamp();
+        var task = Task.Run(() => HandleAsync(interaction, responder, received), CancellationToken.None);
+        _inFlight.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Waits for interactions in flight; when <paramref name="cancellationToken"/> fires, cancels them.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(_inFlight.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task HandleAsync(Interaction interaction, InteractionResponder responder, long received)
+    {
+        var ct = _stopping.Token;
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var rest = scope.ServiceProvider.GetRequiredService<DiscordRestClient>();
+            var context = new InteractionContext(interaction, responder, rest, time, received);
+            using var _ = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
+            Log.InteractionReceived(logger, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId ?? "-");
+            try
+            {
+                var handler = scope.ServiceProvider.GetServices<IInteractionHandler>().FirstOrDefault(h => h.CanHandle(interaction))
+                              ?? throw new InteractionProblemException(ProblemKind.Unavailable, "I don't know that command (yet).");
+                await handler.HandleAsync(context, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await scope.ServiceProvider.GetRequiredService<IInteractionResultHandler>()
+                    .HandleFailureAsync(context, ex, ct).ConfigureAwait(false);
+            }
+
+            if (context.InitialResponseLatency is { } latency)
+            {
+                Log.InitialResponseLatency(logger, latency.TotalMilliseconds);
+            }
+        }
+    }
+}

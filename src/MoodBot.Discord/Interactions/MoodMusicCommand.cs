@@ -1,0 +1,155 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MoodBot.Core;
+using MoodBot.Discord.Replies;
+using MoodBot.Discord.Rest;
+
+namespace MoodBot.Discord.Interactions;
+
+/// <summary>
+/// <c>/moodmusic photo:… [mood] [mode] [count] [playlist]</c>. Cheap checks first (cooldown, attachment origin), then the
+/// deferral goes out before any slow work, because Discord drops interactions not answered within 3 seconds.
+/// </summary>
+internal sealed class MoodMusicCommand(
+    IServiceProvider services,
+    AttachmentDownloader downloader,
+    CooldownTracker cooldown,
+    MoodMusicService music,
+    SpotifySaver spotify,
+    ILogger<MoodMusicCommand> logger) : IInteractionHandler
+{
+    public const string Name = "moodmusic";
+
+    public bool CanHandle(Interaction interaction) =>
+        interaction.Type == InteractionType.ApplicationCommand && interaction.Data?.Name == Name;
+
+    public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = CommandArgs.Parse(context.Interaction);
+        if (!cooldown.TryStart(context.UserId, out var wait))
+        {
+            throw new InteractionProblemException(ProblemKind.RateLimited,
+                $"Easy there! You can ask again in {Math.Ceiling(wait.TotalSeconds):0} s.");
+        }
+
+        var url = downloader.Validate(args.Photo);
+        await context.DeferAsync(ephemeral: false, cancellationToken).ConfigureAwait(false);
+
+        var photo = await downloader.DownloadAsync(url, cancellationToken).ConfigureAwait(false);
+        var analyzer = services.GetService<IPhotoAnalyzer>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
+            "Photo analysis isn't set up on this bot yet — ask the server admin to check MoodBot's configuration.");
+        var analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
+
+        EmotionProbabilities mood;
+        var manual = args.Mood is not null;
+        if (args.Mood is { } picked)
+        {
+            mood = EmotionProbabilities.OneHot(picked);
+        }
+        else
+        {
+            mood = analysis.Mood?.Probabilities ?? throw new InteractionProblemException(ProblemKind.NoFace,
+                "I couldn't find a face in that photo. Try a brighter, front-facing shot — or pick a `mood:` yourself.");
+        }
+
+        var reply = await music.RecommendAsync(mood, analysis.Faces, manual, args.Mode, args.Count, context.UserId, context.UserId, null,
+            cancellationToken).ConfigureAwait(false);
+        var (message, chart) = ReplyBuilder.Build(reply);
+        await context.EditOriginalAsync(message, [chart], cancellationToken).ConfigureAwait(false);
+        Log.RecommendationDelivered(logger, reply.Mood.Top, reply.Recommendation.Tracks.Count, analysis.Faces.Count);
+
+        if (args.Playlist && reply.Recommendation.Tracks.Count > 0)
+        {
+            var result = await spotify.SaveAsync(context.UserId, reply, cancellationToken).ConfigureAwait(false);
+            await context.FollowupAsync(result, ephemeral: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The command's options, with defaults for the optional ones.</summary>
+    internal sealed record CommandArgs(Attachment Photo, Emotion? Mood, RecommendationMode Mode, int Count, bool Playlist)
+    {
+        public static CommandArgs Parse(Interaction interaction)
+        {
+            var data = interaction.Data!;
+            Attachment? photo = null;
+            Emotion? mood = null;
+            var mode = RecommendationMode.Match;
+            var count = MoodReply.DefaultCount;
+            var playlist = false;
+            foreach (var o in data.Options ?? [])
+            {
+                switch (o.Name)
+                {
+                    case "photo" when o.Value.GetString() is { } id && data.Resolved?.Attachments?.TryGetValue(id, out var a) == true:
+                        photo = a;
+                        break;
+                    case "mood" when Emotions.TryParse(o.Value.GetString(), out var e):
+                        mood = e;
+                        break;
+                    case "mode":
+                        mode = string.Equals(o.Value.GetString(), "lift", StringComparison.OrdinalIgnoreCase) ? RecommendationMode.Lift : RecommendationMode.Match;
+                        break;
+                    case "count" when o.Value.TryGetInt32(out var n):
+                        count = Math.Clamp(n, MoodReply.MinCount, MoodReply.MaxCount);
+                        break;
+                    case "playlist":
+                        playlist = o.Value.ValueKind == System.Text.Json.JsonValueKind.True;
+                        break;
+                }
+            }
+
+            return new CommandArgs(
+                photo ?? throw new InteractionProblemException(ProblemKind.AttachmentRefused, "Please attach a photo with `photo:`."),
+                mood, mode, count, playlist);
+        }
+    }
+}
+
+/// <summary>Saving a reply's tracks as a playlist, or explaining how to link first.</summary>
+internal sealed class SpotifySaver(IServiceProvider services)
+{
+    public async Task<MessagePayload> SaveAsync(string userId, MoodReply reply, CancellationToken ct) =>
+        await SaveAsync(userId, reply.Mood.Top, reply.Mode, reply.Recommendation.Tracks.Select(t => t.Id).ToList(), ct).ConfigureAwait(false);
+
+    public async Task<MessagePayload> SaveAsync(string userId, Emotion emotion, RecommendationMode mode, IReadOnlyList<string> trackIds,
+        CancellationToken ct)
+    {
+        var linking = services.GetService<ISpotifyLinking>();
+        if (linking is not { IsConfigured: true })
+        {
+            throw new InteractionProblemException(ProblemKind.NotConfigured, "Spotify saving isn't set up on this bot.");
+        }
+
+        var name = $"MoodBot · {emotion.Name()}{(mode == RecommendationMode.Lift ? " → lift" : string.Empty)}";
+        var result = await linking.SavePlaylistAsync(userId, name, "Picked by MoodBot from a photo's mood.", trackIds, ct).ConfigureAwait(false);
+        if (result.Problem is PlaylistProblem.NotLinked or PlaylistProblem.LinkExpired)
+        {
+            return await LinkOfferAsync(linking, userId, result.Message, ct).ConfigureAwait(false);
+        }
+
+        if (!result.Success)
+        {
+            throw new InteractionProblemException(result.Problem == PlaylistProblem.RateLimited ? ProblemKind.RateLimited : ProblemKind.Unavailable,
+                result.Message);
+        }
+
+        return new MessagePayload
+        {
+            Content = "🎧 " + result.Message,
+            Components = result.PlaylistUrl is { } u ? [new ActionRow([new Button { Style = Button.Link, Label = "Open playlist", Url = u }])] : null,
+        };
+    }
+
+    /// <summary>A private link button (valid 10 minutes) — the same as /link, offered where it is needed.</summary>
+    public static async Task<MessagePayload> LinkOfferAsync(ISpotifyLinking linking, string userId, string? why, CancellationToken ct)
+    {
+        var url = await linking.CreateAuthorizeUrlAsync(userId, ct).ConfigureAwait(false);
+        return new MessagePayload
+        {
+            Content = (string.IsNullOrEmpty(why) ? string.Empty : why + "\n") +
+                      "Link your Spotify account to save playlists — this link is just for you and works for 10 minutes.",
+            Components = [new ActionRow([new Button { Style = Button.Link, Label = "Link Spotify", Url = url.ToString() }])],
+        };
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using MoodBot.Core;
+using MoodBot.Discord.Replies;
+
+namespace MoodBot.Discord.Interactions;
+
+/// <summary>Mood → target → tracks → history, shared by the command and the re-roll buttons.</summary>
+internal sealed class MoodMusicService(IServiceProvider services)
+{
+    public static string UserKey(string discordUserId) => "discord:" + discordUserId;
+
+    public async Task<MoodReply> RecommendAsync(EmotionProbabilities mood, IReadOnlyList<FaceEmotion> faces, bool manual,
+        RecommendationMode mode, int count, string ownerId, string requesterId, IReadOnlySet<string>? exclude, CancellationToken ct)
+    {
+        var mapper = Require<IMoodTargetMapper>();
+        var recommender = Require<IRecommender>();
+        var target = mapper.Map(mood, mode);
+        var userKey = UserKey(requesterId);
+        var recommendation = await recommender.RecommendAsync(new RecommendationRequest(target, mode, count, UserKey: userKey, Exclude: exclude), ct)
+            .ConfigureAwait(false);
+
+        // The request carries no emotion, so the recommender can't label history; we record it here: the emotion
+        // label and track ids only — never the photo.
+        if (services.GetService<IRecommendationHistory>() is { } history && recommendation.Tracks.Count > 0)
+        {
+            await history.AddAsync(userKey, mood.Top, recommendation.Tracks.Select(t => t.Id).ToList(), ct).ConfigureAwait(false);
+        }
+
+        return new MoodReply(mood, faces, manual, target, mode, count, ownerId, recommendation);
+    }
+
+    private T Require<T>()
+        where T : notnull =>
+        services.GetService<T>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
+            "Music recommendations aren't set up on this bot yet — ask the server admin to check MoodBot's configuration.");
+}

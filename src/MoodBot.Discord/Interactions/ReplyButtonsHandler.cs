@@ -1,0 +1,61 @@
+using MoodBot.Core;
+using MoodBot.Discord.Replies;
+
+namespace MoodBot.Discord.Interactions;
+
+/// <summary>
+/// The reply's buttons. State comes from the custom_id and the message itself, so any instance can answer.
+/// The requester's own clicks edit the reply in place; anyone else gets a private answer of their own.
+/// </summary>
+internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown) : IInteractionHandler
+{
+    public bool CanHandle(Interaction interaction) =>
+        interaction.Type == InteractionType.MessageComponent && interaction.Data?.CustomId?.StartsWith(ButtonState.Prefix, StringComparison.Ordinal) == true;
+
+    public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!ButtonState.TryDecode(context.Interaction.Data?.CustomId, out var state))
+        {
+            throw new InteractionProblemException(ProblemKind.Unavailable, "That button is from an older MoodBot — run /moodmusic again.");
+        }
+
+        var shown = ReplyBuilder.TrackIdsFrom(context.Interaction.Message?.Embeds);
+        if (state.Action == ButtonAction.Save)
+        {
+            await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
+            if (shown.Count == 0)
+            {
+                throw new InteractionProblemException(ProblemKind.Unavailable, "There are no tracks on that message to save.");
+            }
+
+            var saved = await spotify.SaveAsync(context.UserId, state.Mood.Top, state.Mode, shown, cancellationToken).ConfigureAwait(false);
+            await context.EditOriginalAsync(saved, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Re-rolls cost a recommendation like the command does.
+        if (!cooldown.TryStart(context.UserId, out var wait))
+        {
+            throw new InteractionProblemException(ProblemKind.RateLimited,
+                $"Easy there! You can ask again in {Math.Ceiling(wait.TotalSeconds):0} s.");
+        }
+
+        var owner = state.OwnerId == context.UserId;
+        if (owner)
+        {
+            await context.DeferUpdateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var mode = state.Action == ButtonAction.Lift ? RecommendationMode.Lift : state.Mode;
+        var exclude = shown.ToHashSet(StringComparer.Ordinal);
+        var reply = await music.RecommendAsync(state.Mood, [], manual: false, mode, state.Count, context.UserId, context.UserId, exclude,
+            cancellationToken).ConfigureAwait(false);
+        var (message, chart) = ReplyBuilder.Build(reply);
+        await context.EditOriginalAsync(message, [chart], cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using MoodBot.Core;
+using MoodBot.Discord.Rest;
+
+namespace MoodBot.Discord.Replies;
+
+/// <summary>Everything a recommendation reply shows.</summary>
+internal sealed record MoodReply(
+    EmotionProbabilities Mood,
+    IReadOnlyList<FaceEmotion> Faces,
+    bool ManualMood,
+    MoodTarget Target,
+    RecommendationMode Mode,
+    int Count,
+    string OwnerId,
+    Recommendation Recommendation)
+{
+    public const int MinCount = 5;
+    public const int MaxCount = 20;
+    public const int DefaultCount = 10;
+    public const string ChartFileName = "mood.png";
+}
+
+/// <summary>Turns a <see cref="MoodReply"/> into Discord's embed, buttons and chart attachment.</summary>
+internal static partial class ReplyBuilder
+{
+    private const int BarCells = 12;
+
+    public static (MessagePayload Message, FileUpload Chart) Build(MoodReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var top = reply.Mood.Top;
+        var confidence = reply.Mood.TopProbability;
+        var fields = new List<EmbedField>
+        {
+            new("Confidence", $"`{Bar(confidence)}` {confidence * 100:0}%" + (reply.ManualMood ? " (your pick)" : string.Empty), Inline: false),
+        };
+        if (reply.Faces.Count > 1)
+        {
+            fields.Add(new EmbedField($"{reply.Faces.Count} faces", FaceSummary(reply.Faces)));
+        }
+
+        fields.Add(new EmbedField("Target", $"valence **{reply.Target.Valence:0.00}** · energy **{reply.Target.Energy:0.00}**", Inline: true));
+        fields.Add(new EmbedField("Mode", reply.Mode == RecommendationMode.Lift ? "lift — start where you are, end brighter" : "match", Inline: true));
+
+        var embed = new Embed
+        {
+            Title = $"{Emoji(top)} You look {Adjective(top)}",
+            Description = TrackList(reply.Recommendation.Tracks),
+            Color = (int)(MoodChartColor(top) & 0xFFFFFF),
+            Fields = fields,
+            Image = new EmbedImage("attachment://" + MoodReply.ChartFileName),
+            Footer = new EmbedFooter("Your photo was analysed in memory and not kept."),
+        };
+
+        var state = new ButtonState(ButtonAction.Save, reply.Mode, reply.Count, reply.OwnerId, reply.Mood);
+        var buttons = new List<Button>
+        {
+            new() { Style = Button.Success, Label = "Save to Spotify", CustomId = state.Encode() },
+            new() { Style = Button.Primary, Label = "More like this", CustomId = state.With(ButtonAction.More).Encode() },
+        };
+        if (reply.Mode != RecommendationMode.Lift)
+        {
+            buttons.Add(new() { Style = Button.Secondary, Label = "Lift my mood", CustomId = state.With(ButtonAction.Lift).Encode() });
+        }
+
+        var chart = MoodChart.RenderPng(reply.Mood, reply.Target);
+        var message = new MessagePayload
+        {
+            Content = string.Empty,
+            Embeds = [embed],
+            Components = [new ActionRow(buttons)],
+            Attachments = [new AttachmentRef("0", MoodReply.ChartFileName, "Emotion probabilities and the valence/energy target")],
+        };
+        return (message, new FileUpload(MoodReply.ChartFileName, "image/png", chart));
+    }
+
+    /// <summary>Track ids listed in a reply's embed, read back when a button is clicked.</summary>
+    public static IReadOnlyList<string> TrackIdsFrom(IReadOnlyList<JsonElement>? embeds)
+    {
+        var ids = new List<string>();
+        foreach (var embed in embeds ?? [])
+        {
+            if (embed.ValueKind == JsonValueKind.Object && embed.TryGetProperty("description", out var d) && d.GetString() is { } text)
+            {
+                ids.AddRange(TrackUrl().Matches(text).Select(m => m.Groups[1].Value));
+            }
+        }
+
+        return ids.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    internal static string Bar(float p)
+    {
+        var filled = (int)Math.Round(Math.Clamp(p, 0, 1) * BarCells);
+        return new string('█', filled) + new string('░', BarCells - filled);
+    }
+
+    private static string FaceSummary(IReadOnlyList<FaceEmotion> faces)
+    {
+        var groups = faces.GroupBy(f => f.Emotion).OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{Emoji(g.Key)} {g.Count()} {g.Key.Name()}"));
+        return string.Join(" · ", groups);
+    }
+
+    private static string TrackList(IReadOnlyList<Track> tracks)
+    {
+        if (tracks.Count == 0)
+        {
+            return "I couldn't find tracks for this mood right now — try **More like this** in a minute.";
+        }
+
+        var sb = new StringBuilder();
+        for (var i = 0; i < tracks.Count; i++)
+        {
+            var t = tracks[i];
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{i + 1}. [{Escape(Truncate(t.Name, 80))}]({t.Url}) — {Escape(Truncate(string.Join(", ", t.Artists), 60))}\n");
+            if (sb.Length + line.Length > 4000)
+            {
+                break;
+            }
+
+            sb.Append(line);
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
+
+    /// <summary>Track titles are user content: escape markdown so "[Remix]" can't break the link syntax.</summary>
+    private static string Escape(string s) => MarkdownSpecial().Replace(s, @"\$0");
+
+    private static uint MoodChartColor(Emotion e) => (uint)MoodChart.ColorOf(e);
+
+    internal static string Emoji(Emotion e) => e switch
+    {
+        Emotion.Angry => "😠",
+        Emotion.Disgust => "🤢",
+        Emotion.Fear => "😨",
+        Emotion.Happy => "😄",
+        Emotion.Sad => "😢",
+        Emotion.Surprise => "😮",
+        _ => "😐",
+    };
+
+    private static string Adjective(Emotion e) => e switch
+    {
+        Emotion.Angry => "angry",
+        Emotion.Disgust => "disgusted",
+        Emotion.Fear => "scared",
+        Emotion.Happy => "happy",
+        Emotion.Sad => "sad",
+        Emotion.Surprise => "surprised",
+        _ => "calm",
+    };
+
+    [GeneratedRegex(@"https://open\.spotify\.com/track/([A-Za-z0-9]{1,64})")]
+    private static partial Regex TrackUrl();
+
+    [GeneratedRegex(@"[\\\[\]\(\)\*_~`|>]")]
+    private static partial Regex MarkdownSpecial();
+}

@@ -1,0 +1,174 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace MoodBot.Storage;
+
+/// <summary>A catalog track. Artists and genres are ';'-joined lists (the separator the public datasets use).</summary>
+public sealed class CatalogTrackRow
+{
+    public required string Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Artists { get; set; }
+
+    public required string Genres { get; set; }
+
+    public int Popularity { get; set; }
+
+    public double Valence { get; set; }
+
+    public double Energy { get; set; }
+
+    public double? Danceability { get; set; }
+
+    public double? Acousticness { get; set; }
+
+    public double? Tempo { get; set; }
+}
+
+/// <summary>One recommendation a member received (track ids ','-joined), for the no-repeat rule.</summary>
+public sealed class RecommendationRow
+{
+    public long Id { get; set; }
+
+    public required string UserKey { get; set; }
+
+    public required string Emotion { get; set; }
+
+    public required string TrackIds { get; set; }
+
+    /// <summary>Unix milliseconds: comparable and sortable the same way on SQLite and PostgreSQL.</summary>
+    public long CreatedAtMs { get; set; }
+}
+
+/// <summary>A linked Spotify account; the refresh token is ciphertext produced by the Spotify layer.</summary>
+public sealed class LinkedAccountRow
+{
+    public required string DiscordUserId { get; set; }
+
+    public required string ProtectedRefreshToken { get; set; }
+
+    public string? SpotifyUserId { get; set; }
+
+    public long LinkedAtMs { get; set; }
+}
+
+/// <summary>A pending OAuth authorisation (the PKCE verifier is ciphertext).</summary>
+public sealed class OAuthStateRow
+{
+    public required string State { get; set; }
+
+    public required string DiscordUserId { get; set; }
+
+    public required string ProtectedCodeVerifier { get; set; }
+
+    public long ExpiresAtMs { get; set; }
+}
+
+/// <summary>Per-server preferences set by its admins.</summary>
+public sealed class GuildSettingsRow
+{
+    public required string GuildId { get; set; }
+
+    public string? DefaultMode { get; set; }
+
+    public string? DefaultGenre { get; set; }
+
+    public int? TrackCount { get; set; }
+
+    public long UpdatedAtMs { get; set; }
+}
+
+/// <summary>The schema version this database was created with (see <see cref="StorageSchema"/>).</summary>
+public sealed class SchemaVersionRow
+{
+    public int Version { get; set; }
+
+    public long AppliedAtMs { get; set; }
+}
+
+/// <summary>
+/// The bot's database. Names are snake_case so hand-written SQL (bulk upsert, delete-returning) reads the same on
+/// SQLite and PostgreSQL without quoting.
+/// </summary>
+public sealed class MoodBotDbContext(DbContextOptions<MoodBotDbContext> options) : DbContext(options)
+{
+    public DbSet<CatalogTrackRow> CatalogTracks => Set<CatalogTrackRow>();
+
+    public DbSet<RecommendationRow> RecommendationHistory => Set<RecommendationRow>();
+
+    public DbSet<LinkedAccountRow> LinkedAccounts => Set<LinkedAccountRow>();
+
+    public DbSet<OAuthStateRow> OAuthStates => Set<OAuthStateRow>();
+
+    public DbSet<GuildSettingsRow> GuildSettings => Set<GuildSettingsRow>();
+
+    public DbSet<SchemaVersionRow> SchemaVersions => Set<SchemaVersionRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<CatalogTrackRow>(t =>
+        {
+            t.ToTable("catalog_tracks");
+            t.HasKey(x => x.Id);
+            t.Property(x => x.Id).HasColumnName("id").HasMaxLength(22);
+            t.Property(x => x.Name).HasColumnName("name");
+            t.Property(x => x.Artists).HasColumnName("artists");
+            t.Property(x => x.Genres).HasColumnName("genres");
+            t.Property(x => x.Popularity).HasColumnName("popularity");
+            t.Property(x => x.Valence).HasColumnName("valence");
+            t.Property(x => x.Energy).HasColumnName("energy");
+            t.Property(x => x.Danceability).HasColumnName("danceability");
+            t.Property(x => x.Acousticness).HasColumnName("acousticness");
+            t.Property(x => x.Tempo).HasColumnName("tempo");
+        });
+        modelBuilder.Entity<RecommendationRow>(t =>
+        {
+            t.ToTable("recommendation_history");
+            t.HasKey(x => x.Id);
+            t.Property(x => x.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            t.Property(x => x.UserKey).HasColumnName("user_key").HasMaxLength(100);
+            t.Property(x => x.Emotion).HasColumnName("emotion").HasMaxLength(16);
+            t.Property(x => x.TrackIds).HasColumnName("track_ids");
+            t.Property(x => x.CreatedAtMs).HasColumnName("created_at_ms");
+            t.HasIndex(x => new { x.UserKey, x.Id }).HasDatabaseName("ix_recommendation_history_user");
+        });
+        modelBuilder.Entity<LinkedAccountRow>(t =>
+        {
+            t.ToTable("linked_accounts");
+            t.HasKey(x => x.DiscordUserId);
+            t.Property(x => x.DiscordUserId).HasColumnName("discord_user_id").HasMaxLength(32);
+            t.Property(x => x.ProtectedRefreshToken).HasColumnName("protected_refresh_token");
+            t.Property(x => x.SpotifyUserId).HasColumnName("spotify_user_id").HasMaxLength(128);
+            t.Property(x => x.LinkedAtMs).HasColumnName("linked_at_ms");
+        });
+        modelBuilder.Entity<OAuthStateRow>(t =>
+        {
+            t.ToTable("oauth_states");
+            t.HasKey(x => x.State);
+            t.Property(x => x.State).HasColumnName("state").HasMaxLength(128);
+            t.Property(x => x.DiscordUserId).HasColumnName("discord_user_id").HasMaxLength(32);
+            t.Property(x => x.ProtectedCodeVerifier).HasColumnName("protected_code_verifier");
+            t.Property(x => x.ExpiresAtMs).HasColumnName("expires_at_ms");
+            t.HasIndex(x => x.ExpiresAtMs).HasDatabaseName("ix_oauth_states_expires");
+        });
+        modelBuilder.Entity<GuildSettingsRow>(t =>
+        {
+            t.ToTable("guild_settings");
+            t.HasKey(x => x.GuildId);
+            t.Property(x => x.GuildId).HasColumnName("guild_id").HasMaxLength(32);
+            t.Property(x => x.DefaultMode).HasColumnName("default_mode").HasMaxLength(16);
+            t.Property(x => x.DefaultGenre).HasColumnName("default_genre").HasMaxLength(100);
+            t.Property(x => x.TrackCount).HasColumnName("track_count");
+            t.Property(x => x.UpdatedAtMs).HasColumnName("updated_at_ms");
+        });
+        modelBuilder.Entity<SchemaVersionRow>(t =>
+        {
+            t.ToTable("moodbot_schema");
+            t.HasKey(x => x.Version);
+            t.Property(x => x.Version).HasColumnName("version").ValueGeneratedNever();
+            t.Property(x => x.AppliedAtMs).HasColumnName("applied_at_ms");
+        });
+    }
+}

@@ -1,0 +1,247 @@
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using MoodBot.Discord.Tests.Fakes;
+
+namespace MoodBot.Discord.Tests;
+
+/// <summary>The real gateway worker against a fake gateway: sessions, heartbeats, resumes and close codes.</summary>
+public sealed class GatewayTests : IAsyncLifetime
+{
+    // Heartbeat interval 5 s of bot time; the bot's clock runs 10× so a beat comes every ~500 ms of real time.
+    private static readonly FastTime Time = new(10);
+    private FakeDiscord _fake = null!;
+    private BotHost? _bot;
+
+    public async ValueTask InitializeAsync() => _fake = await FakeDiscord.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_bot is not null)
+        {
+            foreach (var r in _bot.Logs.GetSnapshot())
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"{r.Timestamp:HH:mm:ss.fff} {r.Level} {r.Id.Id} {r.Message} {r.Exception?.GetType().Name} {r.Exception?.Message}");
+            }
+
+            await _bot.DisposeAsync();
+        }
+
+        await _fake.DisposeAsync();
+        _fake.AssertConforming();
+    }
+
+    [Fact]
+    public async Task Start_GatewayMode_DiscoversUrlThenIdentifiesWithTokenNoIntentsAndShard()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+
+        var discovery = await _fake.NextRequestAsync(r => r.Is("GET", "/gateway/bot"));
+        var (conn, identify) = await _fake.AcceptSessionAsync();
+
+        Assert.Equal("Bot " + FakeDiscord.Token, discovery.Authorization);
+        Assert.Equal("?v=10&encoding=json", conn.Query);
+        Assert.False(conn.Resumed);
+        var d = identify["d"]!;
+        Assert.Equal(FakeDiscord.Token, d["token"]!.GetValue<string>());
+        Assert.Equal(0, d["intents"]!.GetValue<int>());
+        Assert.Equal("[0,1]", d["shard"]!.ToJsonString());
+        await WaitUntilAsync(() => _bot.Status.IsReady);
+    }
+
+    [Fact]
+    public async Task Heartbeat_AfterDispatches_CarriesLastSequenceAndAnswersServerRequest()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync();
+        await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "1" });
+        await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "2" });
+
+        var beat = await conn.NextHeartbeatAsync();
+        while (beat["d"]?.GetValue<long>() != conn.Sequence)
+        {
+            beat = await conn.NextHeartbeatAsync();
+        }
+
+        Assert.Equal(3, beat["d"]!.GetValue<long>()); // READY was 1
+
+        // op 1 from the server: the bot must beat at once, not wait for its interval.
+        var start = Time.GetTimestamp();
+        await conn.SendAsync(new JsonObject { ["op"] = 1, ["d"] = null });
+        await conn.NextHeartbeatAsync();
+        Assert.True(Time.GetElapsedTime(start) < TimeSpan.FromMilliseconds(4000));
+    }
+
+    [Fact]
+    public async Task Reconnect_Op7_ResumesOnResumeUrlWithSessionAndLastSequence()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync("sess-42");
+        await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "1" });
+
+        await conn.SendAsync(new JsonObject { ["op"] = 7, ["d"] = null });
+
+        var closed = await conn.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.NotEqual(WebSocketCloseStatus.NormalClosure, closed); // 1000 would end the session
+        var (resume, second) = await ExpectResumeAsync();
+        Assert.True(second.Resumed);
+        Assert.Equal("sess-42", resume["d"]!["session_id"]!.GetValue<string>());
+        Assert.Equal(2, resume["d"]!["seq"]!.GetValue<long>());
+        Assert.Equal(FakeDiscord.Token, resume["d"]!["token"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task DroppedSocket_NoCloseFrame_ResumesWithLastSequence()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync("sess-drop");
+        await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "1" });
+        await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "2" });
+        await WaitUntilAsync(() => _bot.Status.IsReady);
+
+        conn.Abort();
+
+        var (resume, _) = await ExpectResumeAsync();
+        Assert.Equal("sess-drop", resume["d"]!["session_id"]!.GetValue<string>());
+        Assert.Equal(3, resume["d"]!["seq"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task ZombieConnection_NoHeartbeatAck_ClosesAndResumes()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync("sess-zombie");
+        conn.AutoAck = false;
+
+        var (resume, _) = await ExpectResumeAsync();
+
+        Assert.Equal("sess-zombie", resume["d"]!["session_id"]!.GetValue<string>());
+        Assert.Contains(_bot.Logs.GetSnapshot(), r => r.Id.Id == 5015);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task InvalidSession_Op9_ReidentifiesOrResumesAsTheFlagSays(bool resumable)
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync("sess-invalid");
+
+        await conn.SendAsync(new JsonObject { ["op"] = 9, ["d"] = resumable });
+
+        var next = await _fake.NextConnectionAsync();
+        await next.SendHelloAsync(_fake.HeartbeatIntervalMs);
+        if (resumable)
+        {
+            Assert.True(next.Resumed);
+            var resume = await next.ExpectAsync(6);
+            Assert.Equal("sess-invalid", resume["d"]!["session_id"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.False(next.Resumed); // a fresh session starts on the discovered URL, not resume_gateway_url
+            var identify = await next.ExpectAsync(2);
+            Assert.Equal(FakeDiscord.Token, identify["d"]!["token"]!.GetValue<string>());
+        }
+    }
+
+    [Theory]
+    [InlineData(4000, true)]
+    [InlineData(4008, true)]
+    [InlineData(4007, false)]
+    [InlineData(4009, false)]
+    public async Task ServerClose_NonFatalCode_ResumesOrReidentifies(int code, bool resumes)
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync("sess-close");
+
+        await conn.CloseAsync(code);
+
+        var next = await _fake.NextConnectionAsync();
+        await next.SendHelloAsync(_fake.HeartbeatIntervalMs);
+        Assert.Equal(resumes, next.Resumed);
+        await next.ExpectAsync(resumes ? 6 : 2);
+    }
+
+    [Theory]
+    [InlineData(4004)]
+    [InlineData(4010)]
+    [InlineData(4011)]
+    [InlineData(4012)]
+    [InlineData(4013)]
+    [InlineData(4014)]
+    public async Task ServerClose_FatalCode_StopsWithClearLogAndNoReconnect(int code)
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync();
+
+        await conn.CloseAsync(code);
+
+        // 3 s real = 30 s of bot time: far beyond any backoff the worker would use.
+        Assert.True(await _fake.NoConnectionWithinAsync(TimeSpan.FromSeconds(3)));
+        var critical = Assert.Single(_bot.Logs.GetSnapshot(), r => r.Id.Id == 5014);
+        Assert.Equal(LogLevel.Critical, critical.Level);
+        Assert.Contains(code.ToString(System.Globalization.CultureInfo.InvariantCulture), critical.Message, StringComparison.Ordinal);
+        Assert.False(_bot.Status.IsReady);
+        Assert.NotNull(_bot.Status.FatalError);
+    }
+
+    [Fact]
+    public async Task Sharding_Configured_IdentifiesOnlyThatShard()
+    {
+        _fake.Shards = 4;
+        _bot = await BotHost.StartAsync(_fake, c =>
+        {
+            c["MoodBot:Discord:ShardId"] = "2";
+            c["MoodBot:Discord:ShardCount"] = "3";
+        }, Time);
+
+        var (_, identify) = await _fake.AcceptSessionAsync();
+
+        Assert.Equal("[2,3]", identify["d"]!["shard"]!.ToJsonString());
+        Assert.True(await _fake.NoConnectionWithinAsync(TimeSpan.FromMilliseconds(700)));
+    }
+
+    [Fact]
+    public async Task Sharding_Automatic_RunsEveryShardSpacingIdentifiesByMaxConcurrency()
+    {
+        _fake.Shards = 2;
+        _fake.MaxConcurrency = 1;
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+
+        var shards = new List<string>();
+        var identifiedAt = new List<long>();
+        for (var i = 0; i < 2; i++)
+        {
+            var conn = await _fake.NextConnectionAsync();
+            await conn.SendHelloAsync(_fake.HeartbeatIntervalMs);
+            var identify = await conn.ExpectAsync(2);
+            identifiedAt.Add(Time.GetTimestamp());
+            shards.Add(identify["d"]!["shard"]!.ToJsonString());
+        }
+
+        Assert.Equal(["[0,2]", "[1,2]"], shards.Order());
+        // max_concurrency 1: one identify per 5 s (bot time).
+        Assert.True(Time.GetElapsedTime(identifiedAt[0], identifiedAt[1]) >= TimeSpan.FromSeconds(4.5));
+    }
+
+    private async Task<(JsonNode Resume, FakeGatewayConnection Connection)> ExpectResumeAsync()
+    {
+        var next = await _fake.NextConnectionAsync();
+        Assert.True(next.Resumed);
+        await next.SendHelloAsync(_fake.HeartbeatIntervalMs);
+        var resume = await next.ExpectAsync(6);
+        await next.SendDispatchAsync("RESUMED", new JsonObject());
+        return (resume, next);
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition, int timeoutMs = 10_000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
