@@ -8,6 +8,10 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/MoodBot.Core/*.csproj src/MoodBot.Core/
 COPY src/MoodBot.Vision/*.csproj src/MoodBot.Vision/
+COPY src/MoodBot.Music/*.csproj src/MoodBot.Music/
+COPY src/MoodBot.Storage/*.csproj src/MoodBot.Storage/
+COPY src/MoodBot.Spotify/*.csproj src/MoodBot.Spotify/
+COPY src/MoodBot.Discord/*.csproj src/MoodBot.Discord/
 COPY src/MoodBot/*.csproj src/MoodBot/
 RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64
 COPY appsettings.json ./
@@ -30,4 +34,6 @@ ENV DOTNET_gcServer=0 \
 VOLUME ["/data"]
 EXPOSE 8080
 USER moodbot
+# The binary probes its own /healthz (no curl in the image).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/app/moodbot", "healthcheck"]
 ENTRYPOINT ["/app/moodbot"]

@@ -13,6 +13,7 @@ status=0
 dotnet build MoodBot.sln -c Release -nologo -v q || exit 1
 dotnet test MoodBot.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then bash scripts/smoke-publish.sh || status=1; fi
 # One plain summary line over all test projects (dotnet test prints one "Failed: a, Passed: b, Skipped: c" per project).
 awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { f += $3; p += $5; s += $7 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"

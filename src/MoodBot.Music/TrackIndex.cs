@@ -121,7 +121,8 @@ internal sealed class TrackIndex
     /// <summary>
     /// Greedy nearest neighbours: candidates ordered by (distance band, popularity desc, distance), each taken unless it
     /// shares an artist with one already taken. The grid is searched ring by ring around the target and a candidate is
-    /// only taken once no unseen track could still rank ahead of it, so the result equals a full scan's.
+    /// only decided once no unseen track could still rank ahead of it, so the result equals a full scan's
+    /// (<c>TrackIndexTests</c> check that against a brute-force scan).
     /// </summary>
     /// <param name="usedArtists">Artists already in the list (lift mode calls once per step); picks add theirs.</param>
     /// <param name="excludedIds">Track ids never to return.</param>
@@ -140,7 +141,8 @@ internal sealed class TrackIndex
         var cx = Cell(v);
         var cy = Cell(e);
         var cs = 1.0 / _grid;
-        var candidates = new List<Candidate>(64);
+        var pending = new List<Candidate>(64);
+        var minBand = long.MaxValue;
         var taken = new HashSet<int>();
         for (var r = 0; r <= _grid; r++)
         {
@@ -154,7 +156,7 @@ internal sealed class TrackIndex
                 {
                     for (var x = Math.Max(0, x0); x <= Math.Min(_grid - 1, x1); x++)
                     {
-                        ReadCell((y * _grid) + x, v, e, metric, excludedIds, candidates);
+                        ReadCell((y * _grid) + x, v, e, metric, excludedIds, pending, ref minBand);
                     }
                 }
                 else
@@ -162,12 +164,12 @@ internal sealed class TrackIndex
                     // Only the ring's border cells are new; the interior was read in earlier rings.
                     if (x0 >= 0)
                     {
-                        ReadCell((y * _grid) + x0, v, e, metric, excludedIds, candidates);
+                        ReadCell((y * _grid) + x0, v, e, metric, excludedIds, pending, ref minBand);
                     }
 
                     if (x1 <= _grid - 1 && x1 != x0)
                     {
-                        ReadCell((y * _grid) + x1, v, e, metric, excludedIds, candidates);
+                        ReadCell((y * _grid) + x1, v, e, metric, excludedIds, pending, ref minBand);
                     }
                 }
             }
@@ -194,25 +196,20 @@ internal sealed class TrackIndex
                 bound = Math.Min(bound, metric.EnergyWeight * (((y1 + 1) * cs) - e));
             }
 
-            // Every unseen track is farther than `bound`, so it falls in band ≥ safeBand: candidates below it are final.
+            // Every unseen track is farther than `bound`, so it falls in band >= safeBand: candidates below it are final and
+            // rank ahead of anything a later ring can add. So they are decided now, once, and only the rest stays pending.
             var safeBand = complete ? long.MaxValue : metric.Band(bound);
-            if (candidates.Count == 0 && !complete)
+            if (minBand >= safeBand)
             {
+                // Nothing can be decided yet (the tie band is wider than a few cells): read another ring before sorting.
                 continue;
             }
 
-            candidates.Sort();
-            picks.Clear();
-            taken.Clear();
-            var done = complete;
-            foreach (var c in candidates)
+            pending.Sort();
+            var decided = 0;
+            while (decided < pending.Count && pending[decided].Band < safeBand && picks.Count < count)
             {
-                if (c.Band >= safeBand)
-                {
-                    done = false;
-                    break;
-                }
-
+                var c = pending[decided++];
                 if (SharesArtist(c.Index, usedArtists, taken))
                 {
                     continue;
@@ -223,18 +220,15 @@ internal sealed class TrackIndex
                 {
                     taken.Add(a);
                 }
-
-                if (picks.Count == count)
-                {
-                    done = true;
-                    break;
-                }
             }
 
-            if (done)
+            if (picks.Count == count || complete)
             {
                 break;
             }
+
+            pending.RemoveRange(0, decided);
+            minBand = pending.Count == 0 ? long.MaxValue : pending[0].Band;
         }
 
         foreach (var i in picks)
@@ -246,7 +240,8 @@ internal sealed class TrackIndex
         }
     }
 
-    private void ReadCell(int cell, double v, double e, in Metric metric, IReadOnlySet<string>? excludedIds, List<Candidate> candidates)
+    private void ReadCell(int cell, double v, double e, in Metric metric, IReadOnlySet<string>? excludedIds, List<Candidate> candidates,
+        ref long minBand)
     {
         for (var i = _cellStart[cell]; i < _cellStart[cell + 1]; i++)
         {
@@ -256,7 +251,9 @@ internal sealed class TrackIndex
             }
 
             var d = metric.Distance(v, e, _valence[i], _energy[i]);
-            candidates.Add(new Candidate(metric.Band(d), _popularity[i], d, i));
+            var band = metric.Band(d);
+            minBand = Math.Min(minBand, band);
+            candidates.Add(new Candidate(band, _popularity[i], d, i, _ids[i]));
         }
     }
 
@@ -290,7 +287,7 @@ internal sealed class TrackIndex
         public long Band(double d) => (long)Math.Floor(d / TieBand);
     }
 
-    private readonly record struct Candidate(long Band, byte Popularity, double Distance, int Index) : IComparable<Candidate>
+    private readonly record struct Candidate(long Band, byte Popularity, double Distance, int Index, string Id) : IComparable<Candidate>
     {
         public int CompareTo(Candidate other)
         {
@@ -307,7 +304,8 @@ internal sealed class TrackIndex
             }
 
             c = Distance.CompareTo(other.Distance);
-            return c != 0 ? c : Index.CompareTo(other.Index);
+            // Exact ties (duplicate points) resolve by id, so the order does not depend on how the grid happened to be laid out.
+            return c != 0 ? c : string.CompareOrdinal(Id, other.Id);
         }
     }
 

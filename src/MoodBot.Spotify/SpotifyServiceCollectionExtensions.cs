@@ -32,12 +32,17 @@ public static class SpotifyServiceCollectionExtensions
 
         services.AddHttpClient<SpotifyAccountsClient>((sp, http) => http.BaseAddress = WithSlash(Options(sp).AccountsBaseUrl))
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            // IHttpClientFactory's own request logging redacts header values in the message text but hands the raw
+            // Authorization header to structured loggers at Trace (caught by Logs_…_NeverContainSecrets); our Log class
+            // and the resilience telemetry say what matters instead.
+            .RemoveAllLoggers()
             // The typed clients live inside singletons; connection recycling (above) replaces handler rotation.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddStandardResilienceHandler()
             .Configure((o, sp) => Configure(o, ResilienceSettings(sp), retries: false));
         services.AddHttpClient<SpotifyApiClient>((sp, http) => http.BaseAddress = WithSlash(Options(sp).ApiBaseUrl))
             .ConfigurePrimaryHttpMessageHandler(CreateHandler)
+            .RemoveAllLoggers()
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddStandardResilienceHandler()
             .Configure((o, sp) => Configure(o, ResilienceSettings(sp), retries: true));

@@ -177,8 +177,8 @@ public sealed class GatewayTests : IAsyncLifetime
 
         await conn.CloseAsync(code);
 
-        // 3 s real = 30 s of bot time: far beyond any backoff the worker would use.
-        Assert.True(await _fake.NoConnectionWithinAsync(TimeSpan.FromSeconds(3)));
+        // 1 s real = 10 s of bot time: well beyond the first reconnect backoff (at most 1.25 s).
+        Assert.True(await _fake.NoConnectionWithinAsync(TimeSpan.FromSeconds(1)));
         var critical = Assert.Single(_bot.Logs.GetSnapshot(), r => r.Id.Id == 5014);
         Assert.Equal(LogLevel.Critical, critical.Level);
         Assert.Contains(code.ToString(System.Globalization.CultureInfo.InvariantCulture), critical.Message, StringComparison.Ordinal);

@@ -116,7 +116,7 @@ public sealed class EndToEndTests : SpotifyTestBase
                 .Concat(record.StructuredState?.Select(kv => kv.Value) ?? []).OfType<string>());
             foreach (var secret in secrets)
             {
-                Assert.False(text.Contains(secret, StringComparison.Ordinal), $"[{record.Category}] leaked a secret: {record.Message}");
+                Assert.False(text.Contains(secret, StringComparison.Ordinal), $"[{record.Category}] leaked a secret: {record.Message} STATE: {string.Join(" | ", record.StructuredState?.Select(kv => kv.Key + "=" + kv.Value) ?? [])}");
             }
         }
     }

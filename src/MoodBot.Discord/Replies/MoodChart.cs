@@ -72,7 +72,7 @@ internal static class MoodChart
         const float size = 210, left = 400, topY = 40;
         var rect = new SKRect(left, topY, left + size, topY + size);
         paint.Color = Text;
-        canvas.DrawText("Target mood", left, 22, SKTextAlign.Left, font, paint);
+        canvas.DrawText("Target", left, 22, SKTextAlign.Left, font, paint);
         paint.Color = new SKColor(0x36, 0x39, 0x3F);
         canvas.DrawRect(rect, paint);
         paint.Color = new SKColor(0x50, 0x54, 0x5C);
@@ -80,11 +80,14 @@ internal static class MoodChart
         canvas.DrawLine(rect.MidX, rect.Top, rect.MidX, rect.Bottom, paint);
         canvas.DrawLine(rect.Left, rect.MidY, rect.Right, rect.MidY, paint);
 
+        // Quadrants of Russell's circumplex, so the point reads without knowing the axes.
         paint.Color = Muted;
-        canvas.DrawText("energy", rect.Left + 4, rect.Top + 14, SKTextAlign.Left, small, paint);
-        canvas.DrawText("valence", rect.Right - 4, rect.Bottom - 6, SKTextAlign.Right, small, paint);
-        canvas.DrawText("calm", rect.Left + 4, rect.Bottom - 6, SKTextAlign.Left, small, paint);
-        canvas.DrawText("tense", rect.Left + 4, rect.MidY - 6, SKTextAlign.Left, small, paint);
+        canvas.DrawText("tense", rect.Left + 6, rect.Top + 16, SKTextAlign.Left, small, paint);
+        canvas.DrawText("upbeat", rect.Right - 6, rect.Top + 16, SKTextAlign.Right, small, paint);
+        canvas.DrawText("gloomy", rect.Left + 6, rect.Bottom - 8, SKTextAlign.Left, small, paint);
+        canvas.DrawText("calm", rect.Right - 6, rect.Bottom - 8, SKTextAlign.Right, small, paint);
+        canvas.DrawText("energy ↑", rect.Left - 4, rect.Top - 6, SKTextAlign.Left, small, paint);
+        canvas.DrawText("valence →", rect.Right, rect.Top - 6, SKTextAlign.Right, small, paint);
 
         var x = rect.Left + ((float)Math.Clamp(target.Valence, 0, 1) * size);
         var y = rect.Bottom - ((float)Math.Clamp(target.Energy, 0, 1) * size);

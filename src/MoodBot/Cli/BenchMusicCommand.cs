@@ -133,7 +133,7 @@ public static class BenchMusicCommand
 
             var v = Math.Clamp(0.5 + ((rng.NextDouble() + rng.NextDouble() - 1) * 0.6), 0, 1);
             var e = Math.Clamp(0.6 + ((rng.NextDouble() + rng.NextDouble() - 1) * 0.6), 0, 1);
-            var artist = (int)Math.Pow(rng.NextDouble(), 2) * Math.Max(1, n / 4);
+            var artist = (int)(Math.Pow(rng.NextDouble(), 2) * Math.Max(1, n / 4));
             var g1 = Genres[rng.Next(Genres.Length)];
             var g2 = Genres[rng.Next(Genres.Length)];
             w.Write(id);

@@ -37,7 +37,7 @@ public static class CheckConfigCommand
             problems.AddRange(e.InnerExceptions.OfType<OptionsValidationException>().SelectMany(x => x.Failures));
         }
 
-        var vision = host.Services.GetRequiredService<IOptions<VisionOptions>>().Value;
+        var vision = SafeValue<VisionOptions>(host.Services) ?? new VisionOptions();
         foreach (var (key, path) in new[] { ("EmotionModelPath", vision.EmotionModelPath), ("FaceCascadePath", vision.FaceCascadePath) })
         {
             var full = Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);

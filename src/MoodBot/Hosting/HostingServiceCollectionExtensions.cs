@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Prometheus;
+using MoodBot.Core;
+using OpenTelemetry.Metrics;
 
 namespace MoodBot.Hosting;
 
@@ -13,9 +14,15 @@ internal static class HostingServiceCollectionExtensions
             .AddCheck<VisionReadyCheck>("models", tags: [BotEndpoints.ReadyTag])
             .AddCheck<StorageReadyCheck>("database", tags: [BotEndpoints.ReadyTag])
             .AddCheck<DiscordReadyCheck>("discord", tags: [BotEndpoints.ReadyTag]);
-        // prometheus-net publishes System.Diagnostics.Metrics instruments (ours: meter "MoodBot") as Prometheus series.
-        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = i =>
-            i.Meter.Name is "MoodBot" or "System.Net.Http" or "Microsoft.AspNetCore.Hosting" or "Microsoft.AspNetCore.Server.Kestrel");
+        // Our meter plus the framework's own HTTP meters, exported in Prometheus text format at /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(MoodBotMetrics.MeterName, "System.Net.Http", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddView("moodbot.stage.duration", new ExplicitBucketHistogramConfiguration
+            {
+                // Stages run from sub-millisecond (classify one face) to seconds (a slow CDN): log-spaced buckets.
+                Boundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+            })
+            .AddPrometheusExporter());
         return builder;
     }
 }

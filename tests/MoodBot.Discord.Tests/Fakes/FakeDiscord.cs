@@ -69,6 +69,12 @@ internal sealed class FakeDiscord : IAsyncDisposable
 
     public ConcurrentQueue<long> CdnHits { get; } = new();
 
+    /// <summary>Path and query of every CDN request.</summary>
+    public ConcurrentQueue<string> CdnPaths { get; } = new();
+
+    /// <summary>Lets a test answer a CDN request itself (return true when handled).</summary>
+    public Func<HttpContext, bool>? OnCdn { get; set; }
+
     public ConcurrentQueue<string> ForbiddenHits { get; } = new();
 
     public IReadOnlyCollection<string> Violations => _violations;
@@ -197,6 +203,12 @@ internal sealed class FakeDiscord : IAsyncDisposable
         }
 
         CdnHits.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+        CdnPaths.Enqueue(ctx.Request.Path + ctx.Request.QueryString);
+        if (OnCdn?.Invoke(ctx) == true)
+        {
+            return;
+        }
+
         ctx.Response.ContentType = CdnContentType;
         await ctx.Response.Body.WriteAsync(CdnContent);
     }

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+
+namespace MoodBot.Discord.Tests.Fakes;
+
+/// <summary>Interaction objects shaped like Discord's (docs: interactions/receiving-and-responding).</summary>
+internal static class Payloads
+{
+    public const string UserId = "300000000000000003";
+    public const string OtherUserId = "300000000000000004";
+
+    private static int _next;
+
+    public static string NewId() => (500000000000000000L + Interlocked.Increment(ref _next)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static JsonObject MoodMusic(string url, string? proxyUrl = null, int width = 800, int height = 600, long size = 12_345,
+        string contentType = "image/png", string userId = UserId, params (string Name, int Type, JsonNode Value)[] extra)
+    {
+        var options = new JsonArray { new JsonObject { ["name"] = "photo", ["type"] = 11, ["value"] = "900" } };
+        foreach (var (name, type, value) in extra)
+        {
+            options.Add(new JsonObject { ["name"] = name, ["type"] = type, ["value"] = value });
+        }
+
+        return Interaction(2, userId, new JsonObject
+        {
+            ["id"] = "700000000000000007",
+            ["name"] = "moodmusic",
+            ["type"] = 1,
+            ["options"] = options,
+            ["resolved"] = new JsonObject
+            {
+                ["attachments"] = new JsonObject
+                {
+                    ["900"] = new JsonObject
+                    {
+                        ["id"] = "900",
+                        ["filename"] = "photo.png",
+                        ["size"] = size,
+                        ["url"] = url,
+                        ["proxy_url"] = proxyUrl ?? url,
+                        ["content_type"] = contentType,
+                        ["width"] = width,
+                        ["height"] = height,
+                    },
+                },
+            },
+        });
+    }
+
+    public static JsonObject Command(string name, string userId = UserId) =>
+        Interaction(2, userId, new JsonObject { ["id"] = "700000000000000008", ["name"] = name, ["type"] = 1 });
+
+    /// <summary>A button click on a message whose embed is <paramref name="embed"/> (as the bot sent it).</summary>
+    public static JsonObject Click(string customId, JsonNode? embed, string userId = UserId)
+    {
+        var i = Interaction(3, userId, new JsonObject { ["custom_id"] = customId, ["component_type"] = 2 });
+        i["message"] = new JsonObject
+        {
+            ["id"] = "200000000000000002",
+            ["channel_id"] = "400000000000000004",
+            ["content"] = string.Empty,
+            ["embeds"] = embed is null ? new JsonArray() : new JsonArray(embed.DeepClone()),
+        };
+        return i;
+    }
+
+    public static JsonObject Ping() => new()
+    {
+        ["id"] = NewId(),
+        ["application_id"] = FakeDiscord.ApplicationId,
+        ["type"] = 1,
+        ["token"] = "ping-token",
+        ["version"] = 1,
+    };
+
+    private static JsonObject Interaction(int type, string userId, JsonObject data)
+    {
+        var id = NewId();
+        return new JsonObject
+        {
+            ["id"] = id,
+            ["application_id"] = FakeDiscord.ApplicationId,
+            ["type"] = type,
+            ["data"] = data,
+            ["guild_id"] = "600000000000000006",
+            ["channel_id"] = "400000000000000004",
+            ["member"] = new JsonObject { ["user"] = new JsonObject { ["id"] = userId, ["username"] = "member" }, ["roles"] = new JsonArray() },
+            ["token"] = "itoken-" + id,
+            ["version"] = 1,
+            ["locale"] = "en-US",
+        };
+    }
+}
