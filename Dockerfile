@@ -22,7 +22,7 @@ RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64 \
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgtk-3-0 \
+ && apt-get install -y --no-install-recommends libgtk-3-0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin moodbot \
  && mkdir -p /data && chown moodbot /data
@@ -30,7 +30,7 @@ WORKDIR /app
 COPY --from=build /app ./
 ENV DOTNET_gcServer=0 \
     ASPNETCORE_URLS=http://0.0.0.0:8080 \
-    MoodBot__Storage__ConnectionString="Data Source=/data/moodbot.db"
+    MoodBot__Storage__SqlitePath=/data/moodbot.db
 VOLUME ["/data"]
 EXPOSE 8080
 USER moodbot

@@ -5,7 +5,7 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-packages=(libgtk-3-0 ca-certificates)
+packages=(libgtk-3-0 fonts-dejavu-core ca-certificates)
 if [ "${1:-}" = "--test" ]; then packages+=(postgresql); fi
 missing=()
 for p in "${packages[@]}"; do

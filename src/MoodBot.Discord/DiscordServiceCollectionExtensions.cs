@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using MoodBot.Core;
 using MoodBot.Discord.Gateway;
 using MoodBot.Discord.Interactions;
 using MoodBot.Discord.Rest;
@@ -38,6 +39,8 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsRulesValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<MoodBotMetrics>();
 
         services.TryAddSingleton<DiscordRateLimiter>();
         services.TryAddTransient<DiscordRateLimitHandler>();

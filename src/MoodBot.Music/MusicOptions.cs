@@ -22,7 +22,7 @@ public sealed class MusicOptions
 
     /// <summary>Tracks whose distances to the target fall in the same band of this width count as tied; the more popular wins.</summary>
     [Range(0.0001, 0.5)]
-    public double PopularityTieBand { get; set; } = 0.02;
+    public double PopularityTieBand { get; set; } = 0.01;
 
     /// <summary>A member is not offered tracks from their last this-many recommendations (0 turns the rule off).</summary>
     [Range(0, 100)]

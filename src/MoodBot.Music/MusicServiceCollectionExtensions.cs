@@ -25,6 +25,7 @@ public static class MusicServiceCollectionExtensions
         builder.Services.TryAddSingleton<IRecommender>(sp => sp.GetRequiredService<CatalogRecommender>());
         builder.Services.TryAddSingleton<IMoodTargetMapper, MoodTargetMapper>();
         builder.Services.TryAddTransient<CatalogImporter>();
+        builder.Services.AddHostedService<MusicWarmUp>();
         return builder;
     }
 }

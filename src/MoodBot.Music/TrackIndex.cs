@@ -24,6 +24,7 @@ internal sealed class TrackIndex
     private readonly int _grid;
     private readonly IReadOnlyDictionary<string, int> _genreIds;
     private readonly ConcurrentDictionary<int, TrackIndex> _byGenre = new();
+    private readonly CandidateOrder _order;
 
     private TrackIndex(
         string[] ids, float[] valence, float[] energy, byte[] popularity, int[] artistStart, int[] artists, int[] genreStart,
@@ -62,6 +63,7 @@ internal sealed class TrackIndex
         _genreStart = new int[n + 1];
         _artists = new int[artists.Length];
         _genres = new int[genres.Length];
+        _order = new CandidateOrder(_ids);
         for (var k = 0; k < n; k++)
         {
             var i = order[k];
@@ -156,7 +158,7 @@ internal sealed class TrackIndex
                 {
                     for (var x = Math.Max(0, x0); x <= Math.Min(_grid - 1, x1); x++)
                     {
-                        ReadCell((y * _grid) + x, v, e, metric, excludedIds, pending, ref minBand);
+                        ReadCell((y * _grid) + x, v, e, metric, pending, ref minBand);
                     }
                 }
                 else
@@ -164,12 +166,12 @@ internal sealed class TrackIndex
                     // Only the ring's border cells are new; the interior was read in earlier rings.
                     if (x0 >= 0)
                     {
-                        ReadCell((y * _grid) + x0, v, e, metric, excludedIds, pending, ref minBand);
+                        ReadCell((y * _grid) + x0, v, e, metric, pending, ref minBand);
                     }
 
                     if (x1 <= _grid - 1 && x1 != x0)
                     {
-                        ReadCell((y * _grid) + x1, v, e, metric, excludedIds, pending, ref minBand);
+                        ReadCell((y * _grid) + x1, v, e, metric, pending, ref minBand);
                     }
                 }
             }
@@ -205,12 +207,14 @@ internal sealed class TrackIndex
                 continue;
             }
 
-            pending.Sort();
+            pending.Sort(_order);
             var decided = 0;
             while (decided < pending.Count && pending[decided].Band < safeBand && picks.Count < count)
             {
                 var c = pending[decided++];
-                if (SharesArtist(c.Index, usedArtists, taken))
+
+                // Excluded ids are checked only for the few candidates that reach this point, not for every track read.
+                if ((excludedIds is not null && excludedIds.Contains(_ids[c.Index])) || SharesArtist(c.Index, usedArtists, taken))
                 {
                     continue;
                 }
@@ -240,20 +244,14 @@ internal sealed class TrackIndex
         }
     }
 
-    private void ReadCell(int cell, double v, double e, in Metric metric, IReadOnlySet<string>? excludedIds, List<Candidate> candidates,
-        ref long minBand)
+    private void ReadCell(int cell, double v, double e, in Metric metric, List<Candidate> candidates, ref long minBand)
     {
         for (var i = _cellStart[cell]; i < _cellStart[cell + 1]; i++)
         {
-            if (excludedIds is not null && excludedIds.Contains(_ids[i]))
-            {
-                continue;
-            }
-
             var d = metric.Distance(v, e, _valence[i], _energy[i]);
             var band = metric.Band(d);
             minBand = Math.Min(minBand, band);
-            candidates.Add(new Candidate(band, _popularity[i], d, i, _ids[i]));
+            candidates.Add(new Candidate(band, _popularity[i], d, i));
         }
     }
 
@@ -287,25 +285,27 @@ internal sealed class TrackIndex
         public long Band(double d) => (long)Math.Floor(d / TieBand);
     }
 
-    private readonly record struct Candidate(long Band, byte Popularity, double Distance, int Index, string Id) : IComparable<Candidate>
+    private readonly record struct Candidate(long Band, byte Popularity, double Distance, int Index);
+
+    /// <summary>(band, popularity desc, distance); exact ties resolve by id, so the order does not depend on the grid layout.</summary>
+    private sealed class CandidateOrder(string[] ids) : IComparer<Candidate>
     {
-        public int CompareTo(Candidate other)
+        public int Compare(Candidate x, Candidate y)
         {
-            var c = Band.CompareTo(other.Band);
+            var c = x.Band.CompareTo(y.Band);
             if (c != 0)
             {
                 return c;
             }
 
-            c = other.Popularity.CompareTo(Popularity);
+            c = y.Popularity.CompareTo(x.Popularity);
             if (c != 0)
             {
                 return c;
             }
 
-            c = Distance.CompareTo(other.Distance);
-            // Exact ties (duplicate points) resolve by id, so the order does not depend on how the grid happened to be laid out.
-            return c != 0 ? c : string.CompareOrdinal(Id, other.Id);
+            c = x.Distance.CompareTo(y.Distance);
+            return c != 0 ? c : string.CompareOrdinal(ids[x.Index], ids[y.Index]);
         }
     }
 

@@ -8,7 +8,8 @@ namespace MoodBot.Discord.Tests;
 /// <summary>The real gateway worker against a fake gateway: sessions, heartbeats, resumes and close codes.</summary>
 public sealed class GatewayTests : IAsyncLifetime
 {
-    // Heartbeat interval 5 s of bot time; the bot's clock runs 10× so a beat comes every ~500 ms of real time.
+    // Heartbeat interval 20 s of bot time; the bot's clock runs 10× so a beat comes every ~2 s of real time: short
+    // enough for fast tests, long enough that a busy CI box never misses an ACK deadline and fakes a zombie.
     private static readonly FastTime Time = new(10);
     private FakeDiscord _fake = null!;
     private BotHost? _bot;
@@ -184,6 +185,20 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Contains(code.ToString(System.Globalization.CultureInfo.InvariantCulture), critical.Message, StringComparison.Ordinal);
         Assert.False(_bot.Status.IsReady);
         Assert.NotNull(_bot.Status.FatalError);
+    }
+
+    [Fact]
+    public async Task Stop_Host_ClosesTheGatewayCleanly()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync();
+        await WaitUntilAsync(() => _bot.Status.IsReady);
+
+        await _bot.DisposeAsync();
+        _bot = null;
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await conn.Closed.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        Assert.True(await _fake.NoConnectionWithinAsync(TimeSpan.FromMilliseconds(500)));
     }
 
     [Fact]

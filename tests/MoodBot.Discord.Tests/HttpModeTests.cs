@@ -4,6 +4,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using MoodBot.Discord.Interactions;
+using MoodBot.Discord.Rest;
 using MoodBot.Discord.Tests.Fakes;
 using NSec.Cryptography;
 
@@ -90,6 +93,24 @@ public sealed class HttpModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SlowHandler_PastTheAnswerBudget_DeferredOnItsBehalfThenItsReplyEditsTheOriginal()
+    {
+        await using var bot = await BotHost.StartAsync(_fake, c =>
+        {
+            c["MoodBot:Discord:Mode"] = "Http";
+            c["MoodBot:Discord:PublicKey"] = Convert.ToHexStringLower(_key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        }, services: s => s.AddScoped<IInteractionHandler, SlowHandler>());
+        var interaction = Payloads.Command("slow");
+
+        using var response = await PostAsync(interaction.ToJsonString(), _key, host: bot);
+        var edit = await _fake.NextRequestAsync(r => r.Is("PATCH", $"/webhooks/{FakeDiscord.ApplicationId}/{interaction["token"]}/messages/@original"));
+
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        Assert.Equal(5, json["type"]!.GetValue<int>());
+        Assert.Equal("done at last", edit.Json!.Value.GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task Interaction_GatewayModeHost_EndpointIsNotExposed()
     {
         await using var gatewayBot = await BotHost.StartAsync(_fake);
@@ -104,10 +125,10 @@ public sealed class HttpModeTests : IAsyncLifetime
     }
 
     private async Task<HttpResponseMessage> PostAsync(string body, Key? key, DateTimeOffset? at = null, string? sendBody = null,
-        string? signatureOverride = null)
+        string? signatureOverride = null, BotHost? host = null)
     {
         var timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_bot.Url, "/interactions"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri((host ?? _bot).Url, "/interactions"))
         {
             Content = new StringContent(sendBody ?? body, Encoding.UTF8, "application/json"),
         };
@@ -119,5 +140,17 @@ public sealed class HttpModeTests : IAsyncLifetime
         }
 
         return await _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A handler that takes longer than Discord's 3 s before its first answer.</summary>
+    private sealed class SlowHandler : IInteractionHandler
+    {
+        public bool CanHandle(Interaction interaction) => interaction.Data?.Name == "slow";
+
+        public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            await context.ReplyAsync(new MessagePayload { Content = "done at last" }, ephemeral: false, cancellationToken);
+        }
     }
 }

@@ -21,7 +21,8 @@ public sealed class RestTests : IAsyncLifetime
             c["MoodBot:Discord:Mode"] = "Http";
             c["MoodBot:Discord:PublicKey"] = new string('a', 64);
         });
-        await _fake.NextRequestAsync(r => r.Method == "PUT");
+        // Wait for the start-up registration to finish, so no test's OnRest can answer it.
+        await GatewayTests.WaitUntilAsync(() => _bot.Logs.GetSnapshot().Any(r => r.Id.Id == 5003));
     }
 
     public async ValueTask DisposeAsync()
@@ -90,8 +91,9 @@ public sealed class RestTests : IAsyncLifetime
             return null;
         };
 
+        var putsBefore = _fake.Requests.Count(r => r.Method == "PUT");
         var put = Rest.BulkOverwriteCommandsAsync(FakeDiscord.ApplicationId, null, [], Ct);
-        var limited = await _fake.NextRequestAsync(r => r.Method == "PUT");
+        var limited = await _fake.NextRequestAsync(r => r.Method == "PUT" && r.Json?.GetArrayLength() == 0);
         await GatewayTests.WaitUntilAsync(() => _bot.Logs.GetSnapshot().Any(r => r.Id.Id == 5002)); // the bot has seen the 429
         var gateway = Rest.GetGatewayBotAsync(Ct);
         await Rest.CreateInteractionResponseAsync("1", "tok-d", new InteractionResponse(5), Ct);
@@ -103,7 +105,7 @@ public sealed class RestTests : IAsyncLifetime
             "another route went out during the global limit");
         Assert.True(Stopwatch.GetElapsedTime(limited.Timestamp, callback.Timestamp) < TimeSpan.FromMilliseconds(400),
             "interaction callbacks are exempt from the global limit");
-        Assert.Equal(3, _fake.Requests.Count(r => r.Method == "PUT")); // start-up registration, the 429, the retry
+        Assert.Equal(putsBefore + 2, _fake.Requests.Count(r => r.Method == "PUT")); // the 429 and its retry
     }
 
     [Fact]

@@ -121,6 +121,11 @@ internal sealed class GatewayShard
                     break;
             }
 
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
             // A connection that got a session resets the backoff; one that failed before that grows it.
             failures = connection.SessionEstablished && !connection.Failed ? 0 : failures + 1;
             var delay = connection.RequestedDelay ?? Backoff(failures);
@@ -161,7 +166,10 @@ internal sealed class GatewayShard
                     await _ws.ConnectAsync(WithQuery(url), connectTimeout.Token).ConfigureAwait(false);
                 }
 
-                var hello = await ReceiveAsync(ct).ConfigureAwait(false);
+                // Receives are not cancelled by the stopping token: cancelling a receive aborts the socket, and we
+                // want a clean 1000 close on shutdown instead (sent below, with an abort as the fallback).
+                using var stopping = stoppingToken.Register(() => _ = CloseForShutdownAsync());
+                var hello = await ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
                 if (hello is null || Op(hello) != 10)
                 {
                     Failed = true;
@@ -187,7 +195,12 @@ internal sealed class GatewayShard
 
                 while (true)
                 {
-                    var message = await ReceiveAsync(ct).ConfigureAwait(false);
+                    var message = await ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        return ConnectionEnd.Stopped;
+                    }
+
                     if (message is null)
                     {
                         return await EndFromCloseAsync(dropped: false).ConfigureAwait(false);
@@ -200,15 +213,14 @@ internal sealed class GatewayShard
                     }
                 }
             }
+            catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is WebSocketException or OperationCanceledException or IOException)
+            {
+                return ConnectionEnd.Stopped;
+            }
             catch (Exception ex) when (_zombie && ex is WebSocketException or OperationCanceledException or IOException)
             {
                 // The heartbeat loop aborted a connection that stopped acknowledging: resume on a fresh one.
                 return ConnectionEnd.Resume;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "shutting down").ConfigureAwait(false);
-                return ConnectionEnd.Stopped;
             }
             catch (WebSocketException)
             {
@@ -365,6 +377,17 @@ internal sealed class GatewayShard
             return code is { } rc && ReidentifyCloseCodes.Contains(rc) ? ConnectionEnd.Reidentify : ConnectionEnd.Resume;
         }
 
+        /// <summary>Shutdown: a normal close (Discord ends the session, nobody waits for us), abort if it hangs.</summary>
+        private async Task CloseForShutdownAsync()
+        {
+            await CloseQuietlyAsync(WebSocketCloseStatus.NormalClosure, "shutting down").ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(3), shard._time).ConfigureAwait(false);
+            if (_ws.State != WebSocketState.Closed)
+            {
+                _ws.Abort();
+            }
+        }
+
         private async Task CloseQuietlyAsync(WebSocketCloseStatus status, string description)
         {
             if (_ws.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
@@ -373,13 +396,23 @@ internal sealed class GatewayShard
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var locked = false;
             try
             {
+                // One send at a time on a WebSocket: a close must not overlap a heartbeat.
+                locked = await _sendLock.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
                 await _ws.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
                 _ws.Abort();
+            }
+            finally
+            {
+                if (locked)
+                {
+                    _sendLock.Release();
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MoodBot.Core;
 using MoodBot.Discord.Rest;
 
 namespace MoodBot.Discord.Interactions;
@@ -9,7 +10,7 @@ namespace MoodBot.Discord.Interactions;
 /// Runs each interaction on its own task in its own DI scope (so scoped services such as a DbContext are safe), routes
 /// it to its handler, sends failures to the result handler, and lets shutdown wait for work in flight.
 /// </summary>
-internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, TimeProvider time, ILogger<InteractionDispatcher> logger)
+internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, MoodBotMetrics metrics, TimeProvider time, ILogger<InteractionDispatcher> logger)
     : IDisposable
 {
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
@@ -52,14 +53,22 @@ internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, TimePro
             var context = new InteractionContext(interaction, responder, rest, time, received);
             using var _ = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
             Log.InteractionReceived(logger, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId ?? "-");
+            var command = CommandLabel(interaction);
             try
             {
                 var handler = scope.ServiceProvider.GetServices<IInteractionHandler>().FirstOrDefault(h => h.CanHandle(interaction))
                               ?? throw new InteractionProblemException(ProblemKind.Unavailable, "I don't know that command (yet).");
                 await handler.HandleAsync(context, ct).ConfigureAwait(false);
+                metrics.Interaction(command, "ok");
             }
             catch (Exception ex)
             {
+                metrics.Interaction(command, ex switch
+                {
+                    InteractionProblemException p => p.Kind.ToString(),
+                    Core.UnsupportedImageException => nameof(ProblemKind.UnsupportedImage),
+                    _ => "error",
+                });
                 await scope.ServiceProvider.GetRequiredService<IInteractionResultHandler>()
                     .HandleFailureAsync(context, ex, ct).ConfigureAwait(false);
             }
@@ -67,7 +76,16 @@ internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, TimePro
             if (context.InitialResponseLatency is { } latency)
             {
                 Log.InitialResponseLatency(logger, latency.TotalMilliseconds);
+                metrics.Stage("defer", latency);
             }
         }
     }
+
+    /// <summary>A low-cardinality label: the command name, or the button family (custom ids carry per-user state).</summary>
+    private static string CommandLabel(Interaction interaction) => interaction.Type switch
+    {
+        InteractionType.ApplicationCommand => interaction.Data?.Name ?? "unknown",
+        InteractionType.MessageComponent => "button:" + (interaction.Data?.CustomId is { Length: >= 4 } id ? id[..4] : "unknown"),
+        _ => interaction.Type.ToString(),
+    };
 }

@@ -16,6 +16,8 @@ internal sealed class MoodMusicCommand(
     CooldownTracker cooldown,
     MoodMusicService music,
     SpotifySaver spotify,
+    MoodBotMetrics metrics,
+    TimeProvider time,
     ILogger<MoodMusicCommand> logger) : IInteractionHandler
 {
     public const string Name = "moodmusic";
@@ -36,7 +38,9 @@ internal sealed class MoodMusicCommand(
         var url = downloader.Validate(args.Photo);
         await context.DeferAsync(ephemeral: false, cancellationToken).ConfigureAwait(false);
 
+        var started = time.GetTimestamp();
         var photo = await downloader.DownloadAsync(url, cancellationToken).ConfigureAwait(false);
+        metrics.Stage("download", time.GetElapsedTime(started));
         var analyzer = services.GetService<IPhotoAnalyzer>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
             "Photo analysis isn't set up on this bot yet — ask the server admin to check MoodBot's configuration.");
         var analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
@@ -53,10 +57,16 @@ internal sealed class MoodMusicCommand(
                 "I couldn't find a face in that photo. Try a brighter, front-facing shot — or pick a `mood:` yourself.");
         }
 
+        started = time.GetTimestamp();
         var reply = await music.RecommendAsync(mood, analysis.Faces, manual, args.Mode, args.Count, context.UserId, context.UserId, null,
             cancellationToken).ConfigureAwait(false);
+        metrics.Stage("recommend", time.GetElapsedTime(started));
+        started = time.GetTimestamp();
         var (message, chart) = ReplyBuilder.Build(reply);
+        metrics.Stage("render", time.GetElapsedTime(started));
+        started = time.GetTimestamp();
         await context.EditOriginalAsync(message, [chart], cancellationToken).ConfigureAwait(false);
+        metrics.Stage("reply", time.GetElapsedTime(started));
         Log.RecommendationDelivered(logger, reply.Mood.Top, reply.Recommendation.Tracks.Count, analysis.Faces.Count);
 
         if (args.Playlist && reply.Recommendation.Tracks.Count > 0)

@@ -4,7 +4,7 @@ using MoodBot.Discord.Replies;
 
 namespace MoodBot.Discord.Interactions;
 
-/// <summary>Mood → target → tracks → history, shared by the command and the re-roll buttons.</summary>
+/// <summary>Mood → target → tracks, shared by the command and the re-roll buttons.</summary>
 internal sealed class MoodMusicService(IServiceProvider services)
 {
     public static string UserKey(string discordUserId) => "discord:" + discordUserId;
@@ -16,15 +16,10 @@ internal sealed class MoodMusicService(IServiceProvider services)
         var recommender = Require<IRecommender>();
         var target = mapper.Map(mood, mode);
         var userKey = UserKey(requesterId);
+        // History (emotion + track ids, never the photo) is the recommender's job: it owns no-repeat and records
+        // under this user key, so recording here too would count every reply twice.
         var recommendation = await recommender.RecommendAsync(new RecommendationRequest(target, mode, count, UserKey: userKey, Exclude: exclude), ct)
             .ConfigureAwait(false);
-
-        // The request carries no emotion, so the recommender can't label history; we record it here: the emotion
-        // label and track ids only — never the photo.
-        if (services.GetService<IRecommendationHistory>() is { } history && recommendation.Tracks.Count > 0)
-        {
-            await history.AddAsync(userKey, mood.Top, recommendation.Tracks.Select(t => t.Id).ToList(), ct).ConfigureAwait(false);
-        }
 
         return new MoodReply(mood, faces, manual, target, mode, count, ownerId, recommendation);
     }

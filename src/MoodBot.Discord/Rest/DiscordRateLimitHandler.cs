@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using MoodBot.Core;
 
 namespace MoodBot.Discord.Rest;
 
@@ -9,7 +10,7 @@ namespace MoodBot.Discord.Rest;
 /// Waits for the route's bucket and the global limit before each request and retries 429s after <c>retry_after</c>.
 /// Retrying a 429 is safe for any method: Discord rejected the request without acting on it.
 /// </summary>
-internal sealed class DiscordRateLimitHandler(DiscordRateLimiter limiter, ILogger<DiscordRateLimitHandler> logger)
+internal sealed class DiscordRateLimitHandler(DiscordRateLimiter limiter, MoodBotMetrics metrics, ILogger<DiscordRateLimitHandler> logger)
     : DelegatingHandler
 {
     internal const int MaxRateLimitRetries = 4;
@@ -29,6 +30,7 @@ internal sealed class DiscordRateLimitHandler(DiscordRateLimiter limiter, ILogge
             await limiter.AcquireAsync(route, cancellationToken).ConfigureAwait(false);
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             limiter.Update(route, response);
+            metrics.ExternalCall("discord", (int)response.StatusCode);
             if (response.StatusCode != HttpStatusCode.TooManyRequests)
             {
                 return response;

@@ -39,7 +39,8 @@ internal sealed class BotHost : IAsyncDisposable
 
     public DiscordStatus Status => _app.Services.GetRequiredService<DiscordStatus>();
 
-    public static Task<BotHost> StartAsync(FakeDiscord fake, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
+    public static Task<BotHost> StartAsync(FakeDiscord fake, Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null,
+        Action<IServiceCollection>? services = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -50,10 +51,11 @@ internal sealed class BotHost : IAsyncDisposable
             ["MoodBot:Discord:CooldownSeconds"] = "0",
         };
         configure?.Invoke(config);
-        return StartAsync(config, time);
+        return StartAsync(config, time, services);
     }
 
-    public static async Task<BotHost> StartAsync(Dictionary<string, string?> config, TimeProvider? time = null)
+    public static async Task<BotHost> StartAsync(Dictionary<string, string?> config, TimeProvider? time = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -77,6 +79,7 @@ internal sealed class BotHost : IAsyncDisposable
         builder.Services.AddSingleton<IRecommendationHistory>(history);
         builder.Services.AddSingleton<ISpotifyLinking>(spotify);
         builder.AddDiscord();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDiscordInteractions();
         await app.StartAsync();

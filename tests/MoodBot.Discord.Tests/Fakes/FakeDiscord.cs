@@ -55,7 +55,7 @@ internal sealed class FakeDiscord : IAsyncDisposable
 
     public int MaxConcurrency { get; set; } = 1;
 
-    public int HeartbeatIntervalMs { get; set; } = 5000;
+    public int HeartbeatIntervalMs { get; set; } = 20_000;
 
     /// <summary>Per-request override; return null for the default answer.</summary>
     public Func<RecordedRequest, FakeResponse?>? OnRest { get; set; }
