@@ -33,13 +33,16 @@ public sealed record Track(
 
 /// <param name="UserKey">Who asks (e.g. "discord:1234"); used for no-repeat history. Null: no history.</param>
 /// <param name="Exclude">Track ids never to return (e.g. "More like this" re-rolls).</param>
+/// <param name="DetectedEmotion">The listener's mood as detected (or chosen); recorded in history. In lift mode the
+/// target is the goal, not the mood, so the target alone would mislabel the entry.</param>
 public sealed record RecommendationRequest(
     MoodTarget Target,
     RecommendationMode Mode,
     int Count,
     string? Genre = null,
     string? UserKey = null,
-    IReadOnlySet<string>? Exclude = null);
+    IReadOnlySet<string>? Exclude = null,
+    Emotion? DetectedEmotion = null);
 
 /// <summary>The tracks, in play order, and the genres chosen when no catalog was available.</summary>
 public sealed record Recommendation(IReadOnlyList<Track> Tracks, IReadOnlyList<string> Genres, string Source);

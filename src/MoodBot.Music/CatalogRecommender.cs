@@ -189,7 +189,7 @@ public sealed class CatalogRecommender : IRecommender, IDisposable
 
         try
         {
-            await _history.AddAsync(request.UserKey, MoodMapper.NearestEmotion(target), result.Tracks.Select(t => t.Id).ToList(), cancellationToken);
+            await _history.AddAsync(request.UserKey, request.DetectedEmotion ?? MoodMapper.NearestEmotion(target), result.Tracks.Select(t => t.Id).ToList(), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

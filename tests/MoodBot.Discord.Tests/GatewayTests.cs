@@ -53,24 +53,16 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task Heartbeat_AfterDispatches_CarriesLastSequenceAndAnswersServerRequest()
     {
+        // The default interval is days of bot time: a beat seen here is the answer to the server's op 1, not a periodic one.
         _bot = await BotHost.StartAsync(_fake, time: Time);
         var (conn, _) = await _fake.AcceptSessionAsync();
         await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "1" });
         await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "2" });
 
-        var beat = await conn.NextHeartbeatAsync();
-        while (beat["d"]?.GetValue<long>() != conn.Sequence)
-        {
-            beat = await conn.NextHeartbeatAsync();
-        }
-
-        Assert.Equal(3, beat["d"]!.GetValue<long>()); // READY was 1
-
-        // op 1 from the server: the bot must beat at once, not wait for its interval.
-        var start = Time.GetTimestamp();
         await conn.SendAsync(new JsonObject { ["op"] = 1, ["d"] = null });
-        await conn.NextHeartbeatAsync();
-        Assert.True(Time.GetElapsedTime(start) < TimeSpan.FromMilliseconds(4000));
+        var beat = await conn.NextHeartbeatAsync();
+
+        Assert.Equal(3, beat["d"]!.GetValue<long>()); // READY was 1; the op 1 came after both dispatches
     }
 
     [Fact]
@@ -110,6 +102,7 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task ZombieConnection_NoHeartbeatAck_ClosesAndResumes()
     {
+        _fake.HeartbeatIntervalMs = 20_000; // 2 s real; with AutoAck off the ACK never comes, however slow the box
         _bot = await BotHost.StartAsync(_fake, time: Time);
         var (conn, _) = await _fake.AcceptSessionAsync("sess-zombie");
         conn.AutoAck = false;
@@ -224,20 +217,22 @@ public sealed class GatewayTests : IAsyncLifetime
         _fake.MaxConcurrency = 1;
         _bot = await BotHost.StartAsync(_fake, time: Time);
 
-        var shards = new List<string>();
-        var identifiedAt = new List<long>();
-        for (var i = 0; i < 2; i++)
+        // Both shards connect at once; only their Identifies are spaced. Hello goes to both, then the later Identify
+        // must come at least 5 s (bot time) after that: the earlier one cannot have been sent before its Hello, and the
+        // gate holds the later one 5 s after it. Measured from before the Hellos, so a slow box only lengthens it.
+        var conns = new[] { await _fake.NextConnectionAsync(), await _fake.NextConnectionAsync() };
+        var hellosAt = Time.GetTimestamp();
+        foreach (var c in conns)
         {
-            var conn = await _fake.NextConnectionAsync();
-            await conn.SendHelloAsync(_fake.HeartbeatIntervalMs);
-            var identify = await conn.ExpectAsync(2);
-            identifiedAt.Add(Time.GetTimestamp());
-            shards.Add(identify["d"]!["shard"]!.ToJsonString());
+            await c.SendHelloAsync(_fake.HeartbeatIntervalMs);
         }
 
-        Assert.Equal(["[0,2]", "[1,2]"], shards.Order());
-        // max_concurrency 1: one identify per 5 s (bot time).
-        Assert.True(Time.GetElapsedTime(identifiedAt[0], identifiedAt[1]) >= TimeSpan.FromSeconds(4.5));
+        var identifies = await Task.WhenAll(conns.Select(c => c.ExpectAsync(2)));
+        var lastIdentifyAt = Time.GetTimestamp();
+
+        Assert.Equal(["[0,2]", "[1,2]"], identifies.Select(i => i["d"]!["shard"]!.ToJsonString()).Order());
+        // max_concurrency 1: one identify per 5 s (bot time); 4.5 leaves room for timer granularity on the 10× clock.
+        Assert.True(Time.GetElapsedTime(hellosAt, lastIdentifyAt) >= TimeSpan.FromSeconds(4.5));
     }
 
     private async Task<(JsonNode Resume, FakeGatewayConnection Connection)> ExpectResumeAsync()

@@ -1,14 +1,19 @@
-using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MoodBot.Discord.Rest;
 using MoodBot.Discord.Tests.Fakes;
 
 namespace MoodBot.Discord.Tests;
 
-/// <summary>The REST client's rate limiting and retries, against the fake's REST API.</summary>
+/// <summary>
+/// The REST client's rate limiting and retries, against the fake's REST API. The bot's clock is a
+/// <see cref="FakeTimeProvider"/> that only the test moves, so "held until reset" and "not held" are shown by what
+/// the fake has (not) received while time stands still, never by elapsed wall-clock time (which a busy CI box stretches).
+/// </summary>
 public sealed class RestTests : IAsyncLifetime
 {
-    private static readonly Dictionary<string, string> NoHeaders = [];
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private FakeDiscord _fake = null!;
     private BotHost _bot = null!;
 
@@ -20,7 +25,7 @@ public sealed class RestTests : IAsyncLifetime
         {
             c["MoodBot:Discord:Mode"] = "Http";
             c["MoodBot:Discord:PublicKey"] = new string('a', 64);
-        });
+        }, _time);
         // Wait for the start-up registration to finish, so no test's OnRest can answer it.
         await GatewayTests.WaitUntilAsync(() => _bot.Logs.GetSnapshot().Any(r => r.Id.Id == 5003));
     }
@@ -45,13 +50,15 @@ public sealed class RestTests : IAsyncLifetime
                 new Dictionary<string, string> { ["X-RateLimit-Scope"] = "user", ["Retry-After"] = "1" })
             : null;
 
-        await Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-a", new MessagePayload { Content = "hi" }, null, Ct);
+        var edit = Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-a", new MessagePayload { Content = "hi" }, null, Ct);
+        var wait = await RateLimitWaitAsync("PATCH");
 
-        var patches = _fake.Requests.Where(r => r.Method == "PATCH").ToList();
-        Assert.Equal(2, patches.Count);
         // retry_after from the body (0.4 s) wins over the coarser Retry-After header.
-        var gap = Stopwatch.GetElapsedTime(patches[0].Timestamp, patches[1].Timestamp);
-        Assert.InRange(gap, TimeSpan.FromMilliseconds(350), TimeSpan.FromMilliseconds(950));
+        Assert.Equal(400, wait);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(399));
+        Assert.Single(_fake.Requests, r => r.Method == "PATCH"); // held: time has not reached retry_after yet
+        await AdvanceUntilAsync(edit);
+        Assert.Equal(2, _fake.Requests.Count(r => r.Method == "PATCH"));
     }
 
     [Fact]
@@ -64,15 +71,15 @@ public sealed class RestTests : IAsyncLifetime
         var body = new MessagePayload { Content = "hi" };
         await Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-b", body, null, Ct);
 
-        var other = Stopwatch.GetTimestamp();
-        await Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-c", body, null, Ct); // another webhook: another bucket
-        var otherTook = Stopwatch.GetElapsedTime(other);
-        var same = Stopwatch.GetTimestamp();
-        await Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-b", body, null, Ct);
-        var sameTook = Stopwatch.GetElapsedTime(same);
+        // Another webhook is another bucket: it goes out while the bot's clock stands still.
+        await Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-c", body, null, Ct);
+        Assert.DoesNotContain(_bot.Logs.GetSnapshot(), r => r.Id.Id == 5001);
 
-        Assert.True(otherTook < TimeSpan.FromMilliseconds(300), $"other bucket took {otherTook}");
-        Assert.True(sameTook >= TimeSpan.FromMilliseconds(300), $"same bucket took only {sameTook}");
+        var same = Rest.EditOriginalAsync(FakeDiscord.ApplicationId, "tok-b", body, null, Ct);
+        Assert.Equal(500, await RateLimitWaitAsync("PATCH"));
+        Assert.Equal(1, _fake.Requests.Count(r => r.Path.Contains("/tok-b/", StringComparison.Ordinal)));
+        await AdvanceUntilAsync(same);
+        Assert.Equal(2, _fake.Requests.Count(r => r.Path.Contains("/tok-b/", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -93,18 +100,19 @@ public sealed class RestTests : IAsyncLifetime
 
         var putsBefore = _fake.Requests.Count(r => r.Method == "PUT");
         var put = Rest.BulkOverwriteCommandsAsync(FakeDiscord.ApplicationId, null, [], Ct);
-        var limited = await _fake.NextRequestAsync(r => r.Method == "PUT" && r.Json?.GetArrayLength() == 0);
-        await GatewayTests.WaitUntilAsync(() => _bot.Logs.GetSnapshot().Any(r => r.Id.Id == 5002)); // the bot has seen the 429
+        Assert.Equal(600, await RateLimitWaitAsync("PUT")); // the 429's retry is held by the global limit
         var gateway = Rest.GetGatewayBotAsync(Ct);
-        await Rest.CreateInteractionResponseAsync("1", "tok-d", new InteractionResponse(5), Ct);
-        var callback = _fake.Requests.Single(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
-        await Task.WhenAll(put, gateway);
-        var discovery = _fake.Requests.Single(r => r.Is("GET", "/gateway/bot"));
+        Assert.Equal(600, await RateLimitWaitAsync("GET")); // so is every other route
 
-        Assert.True(Stopwatch.GetElapsedTime(limited.Timestamp, discovery.Timestamp) >= TimeSpan.FromMilliseconds(500),
-            "another route went out during the global limit");
-        Assert.True(Stopwatch.GetElapsedTime(limited.Timestamp, callback.Timestamp) < TimeSpan.FromMilliseconds(400),
-            "interaction callbacks are exempt from the global limit");
+        // The bot's clock has not moved, so the global limit is still in force: the callback went out anyway.
+        await Rest.CreateInteractionResponseAsync("1", "tok-d", new InteractionResponse(5), Ct);
+        Assert.DoesNotContain(_fake.Requests, r => r.Is("GET", "/gateway/bot"));
+
+        await AdvanceUntilAsync(Task.WhenAll(put, gateway));
+        var order = _fake.Requests.ToList();
+        var callback = order.FindIndex(r => r.Path.EndsWith("/callback", StringComparison.Ordinal));
+        var discovery = order.FindIndex(r => r.Is("GET", "/gateway/bot"));
+        Assert.True(callback < discovery, "another route went out during the global limit");
         Assert.Equal(putsBefore + 2, _fake.Requests.Count(r => r.Method == "PUT")); // the 429 and its retry
     }
 
@@ -114,7 +122,7 @@ public sealed class RestTests : IAsyncLifetime
         var puts = 0;
         _fake.OnRest = r => r.Method == "PUT" && Interlocked.Increment(ref puts) == 1 ? new FakeResponse(502) : null;
 
-        await Rest.BulkOverwriteCommandsAsync(FakeDiscord.ApplicationId, null, [], Ct);
+        await AdvanceUntilAsync(Rest.BulkOverwriteCommandsAsync(FakeDiscord.ApplicationId, null, [], Ct));
 
         Assert.Equal(2, puts);
     }
@@ -130,5 +138,35 @@ public sealed class RestTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.InternalServerError, ex.Status);
         Assert.DoesNotContain("tok-e", ex.Message, StringComparison.Ordinal);
         Assert.Single(_fake.Requests, r => r.Method == "POST");
+    }
+
+    /// <summary>
+    /// The wait (ms of bot time) the limiter announced for the first held request of <paramref name="method"/>, once its
+    /// timer is armed. The log comes just before the timer is created, so the test also waits for the timer.
+    /// </summary>
+    private async Task<double> RateLimitWaitAsync(string method)
+    {
+        Microsoft.Extensions.Logging.Testing.FakeLogRecord? record = null;
+        await GatewayTests.WaitUntilAsync(() => (record = _bot.Logs.GetSnapshot().FirstOrDefault(r =>
+            r.Id.Id == 5001 && r.GetStructuredStateValue("Route")?.StartsWith(method + " ", StringComparison.Ordinal) == true)) is not null);
+        return double.Parse(record!.GetStructuredStateValue("DelayMs")!, CultureInfo.InvariantCulture);
+    }
+
+    private async Task AdvanceAsync(TimeSpan by)
+    {
+        _time.Advance(by);
+        await Task.Yield();
+    }
+
+    /// <summary>Moves the bot's clock in small steps until <paramref name="task"/> finishes (or the test's own timeout).</summary>
+    private async Task AdvanceUntilAsync(Task task)
+    {
+        while (!task.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.WhenAny(task, Task.Delay(10, Ct));
+        }
+
+        await task;
     }
 }

@@ -51,6 +51,11 @@ public sealed partial class BotHostTests
             Assert.All(lines, l => Assert.True(l.StartsWith('#') || SampleLine().IsMatch(l), $"not Prometheus text: {l}"));
             Assert.True(lines.Any(l => l.StartsWith("moodbot_faces", StringComparison.Ordinal)), metrics);
             Assert.Contains(lines, l => l.StartsWith("moodbot_stage_duration", StringComparison.Ordinal));
+
+            // The container's HEALTHCHECK goes through the CLI verb: parse and probe exactly as Docker would.
+            Assert.Equal(ExitCodes.Ok, await MoodBotCli.Build().Parse(["healthcheck", "--url", address + "/healthz"]).InvokeAsync(cancellationToken: ct));
+            Assert.Equal(ExitCodes.Failure, await MoodBotCli.Build().Parse(["healthcheck", "--url", address + "/readyz"]).InvokeAsync(cancellationToken: ct));
+            Assert.Equal(ExitCodes.BadInput, await MoodBotCli.Build().Parse(["healthcheck", "--url", "not a url"]).InvokeAsync(cancellationToken: ct));
         }
         finally
         {

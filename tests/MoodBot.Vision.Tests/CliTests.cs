@@ -81,6 +81,18 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Parse_AnalyzeVerb_ParsesPathAndExitCodes()
+    {
+        // Through the real parser, as a shell would call it (stdout goes to the console here).
+        var ok = await MoodBotCli.Build().Parse(["analyze", SharedData.Path("photos/bbt1.jpg"), "--json"])
+            .InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var none = await MoodBotCli.Build().Parse(["analyze", SharedData.Path("photos/white.png")])
+            .InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(ExitCodes.Ok, ok);
+        Assert.Equal(ExitCodes.NoFace, none);
+    }
+
+    [Fact]
     public void Build_RootCommand_HasVerbs()
     {
         var root = MoodBotCli.Build();

@@ -67,7 +67,9 @@ internal sealed class DiscordBotService(
                 Log.TokenRejected(_logger);
                 return;
             }
-            catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException ||
+            // ExecutionRejectedException: the resilience pipeline's own timeouts (TimeoutRejectedException is not a
+            // TimeoutException) and open circuit; a slow Discord at start must mean "retry", not a dead host.
+            catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException or Polly.ExecutionRejectedException ||
                                        (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 var delay = GatewayShard.Backoff(attempt);
@@ -109,7 +111,7 @@ internal sealed class DiscordBotService(
             {
                 return;
             }
-            catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException or OperationCanceledException)
+            catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException or Polly.ExecutionRejectedException or OperationCanceledException)
             {
                 // Commands registered earlier keep working; a failed refresh is worth a warning, not a crash.
                 var delay = GatewayShard.Backoff(attempt);

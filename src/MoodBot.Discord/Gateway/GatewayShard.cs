@@ -240,9 +240,10 @@ internal sealed class GatewayShard
                     {
                         await heartbeat.ConfigureAwait(false);
                     }
-                    catch (OperationCanceledException)
+                    catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
                     {
-                        // Expected: the loop ends with its connection.
+                        // Expected: the loop ends with its connection. A beat that raced the close fails to send; the
+                        // receive side already decided how this connection ended (e.g. 4009 → Identify), so that stands.
                     }
                 }
             }

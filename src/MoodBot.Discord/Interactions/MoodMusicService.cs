@@ -18,7 +18,7 @@ internal sealed class MoodMusicService(IServiceProvider services)
         var userKey = UserKey(requesterId);
         // History (emotion + track ids, never the photo) is the recommender's job: it owns no-repeat and records
         // under this user key, so recording here too would count every reply twice.
-        var recommendation = await recommender.RecommendAsync(new RecommendationRequest(target, mode, count, UserKey: userKey, Exclude: exclude), ct)
+        var recommendation = await recommender.RecommendAsync(new RecommendationRequest(target, mode, count, UserKey: userKey, Exclude: exclude, DetectedEmotion: mood.Top), ct)
             .ConfigureAwait(false);
 
         return new MoodReply(mood, faces, manual, target, mode, count, ownerId, recommendation);

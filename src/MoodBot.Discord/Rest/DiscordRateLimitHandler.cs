@@ -38,8 +38,10 @@ internal sealed class DiscordRateLimitHandler(DiscordRateLimiter limiter, MoodBo
 
             var (retryAfter, global) = await ReadRetryAsync(response, cancellationToken).ConfigureAwait(false);
             var scope = response.Headers.TryGetValues("X-RateLimit-Scope", out var s) ? s.FirstOrDefault() : null;
-            Log.RateLimited(logger, route.Template, retryAfter.TotalMilliseconds, global, scope ?? "user");
+            // Hold the route (or everything) before anything else: requests on other threads must not slip out while
+            // we log, and whoever sees the log can rely on the limit already being in force.
             limiter.OnTooManyRequests(route, retryAfter, global);
+            Log.RateLimited(logger, route.Template, retryAfter.TotalMilliseconds, global, scope ?? "user");
             if (attempt >= MaxRateLimitRetries || retryAfter > MaxWait)
             {
                 return response;

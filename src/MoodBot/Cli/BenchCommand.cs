@@ -177,19 +177,19 @@ public static class BenchCommand
         using var cascade = baselineCascade.Exists ? new CascadeClassifier(baselineCascade.FullName) : null;
         foreach (var p in doc.RootElement.GetProperty("photos").EnumerateObject())
         {
-            var faces = p.Value.GetProperty("faces").EnumerateArray().Select(ToRect).ToList();
-            var known = faces.Concat(p.Value.GetProperty("profile").EnumerateArray().Select(ToRect)).ToList();
+            var faces = p.Value.GetProperty("faces").EnumerateArray().Select(FaceMatching.ToRect).ToList();
+            var known = faces.Concat(p.Value.GetProperty("profile").EnumerateArray().Select(FaceMatching.ToRect)).ToList();
             var bytes = File.ReadAllBytes(Path.Combine(dir.FullName, p.Name));
             var found = analyzer.Analyze(bytes).Faces.Select(f => new Rect(f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height)).ToList();
             total += faces.Count;
-            ours += faces.Count(f => found.Any(b => IoU(b, f) >= 0.3));
-            oursFalse += found.Count(b => !known.Any(f => IoU(b, f) >= 0.3));
+            ours += faces.Count(f => found.Any(b => FaceMatching.Matches(b, f)));
+            oursFalse += found.Count(b => !known.Any(f => FaceMatching.Matches(b, f)));
             if (cascade is not null)
             {
                 using var grey = Cv2.ImDecode(bytes, ImreadModes.Grayscale);
                 var bf = cascade.DetectMultiScale(grey, 1.1, 3);
-                base0 += faces.Count(f => bf.Any(b => IoU(b, f) >= 0.3));
-                baseFalse += bf.Count(b => !known.Any(f => IoU(b, f) >= 0.3));
+                base0 += faces.Count(f => bf.Any(b => FaceMatching.Matches(b, f)));
+                baseFalse += bf.Count(b => !known.Any(f => FaceMatching.Matches(b, f)));
             }
         }
 
@@ -256,20 +256,6 @@ public static class BenchCommand
     }
 
     private static double R(double v) => Math.Round(v, 2);
-
-    private static Rect ToRect(JsonElement e) => new(e[0].GetInt32(), e[1].GetInt32(), e[2].GetInt32(), e[3].GetInt32());
-
-    private static double IoU(Rect a, Rect b)
-    {
-        var i = a.Intersect(b);
-        if (i.Width <= 0 || i.Height <= 0)
-        {
-            return 0;
-        }
-
-        double inter = i.Width * i.Height;
-        return inter / ((a.Width * a.Height) + (b.Width * b.Height) - inter);
-    }
 
     private static void WriteTable(JsonObject r, TextWriter o)
     {

@@ -34,8 +34,8 @@ public static class DetectorsCommand
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(truthFile.FullName));
         var photos = doc.RootElement.GetProperty("photos").EnumerateObject()
-            .Select(p => (Name: p.Name, Faces: p.Value.GetProperty("faces").EnumerateArray().Select(ToRect).ToList(),
-                Profile: p.Value.GetProperty("profile").EnumerateArray().Select(ToRect).ToList()))
+            .Select(p => (Name: p.Name, Faces: p.Value.GetProperty("faces").EnumerateArray().Select(FaceMatching.ToRect).ToList(),
+                Profile: p.Value.GetProperty("profile").EnumerateArray().Select(FaceMatching.ToRect).ToList()))
             .ToList();
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"{"cascade",-36}{"side",5}{"step",5}{"minN",5}{"found",7}{"recall",8}{"false",7}{"1080p ms",10}"));
@@ -55,8 +55,8 @@ public static class DetectorsCommand
                     using var grey = Cv2.ImRead(Path.Combine(dir.FullName, name), ImreadModes.Grayscale);
                     var boxes = detector.Detect(grey);
                     total += faces.Count;
-                    found += faces.Count(f => boxes.Any(b => IoU(b, f) >= 0.3));
-                    falses += boxes.Count(b => !faces.Concat(profile).Any(f => IoU(b, f) >= 0.3));
+                    found += faces.Count(f => boxes.Any(b => FaceMatching.Matches(b, f)));
+                    falses += boxes.Count(b => !faces.Concat(profile).Any(f => FaceMatching.Matches(b, f)));
                 }
 
                 detector.Detect(hd);
@@ -86,19 +86,5 @@ public static class DetectorsCommand
         using var roi = new Mat(hd, new Rect((1920 - scaled.Width) / 2, (1080 - scaled.Height) / 2, scaled.Width, scaled.Height));
         scaled.CopyTo(roi);
         return hd;
-    }
-
-    private static Rect ToRect(JsonElement e) => new(e[0].GetInt32(), e[1].GetInt32(), e[2].GetInt32(), e[3].GetInt32());
-
-    private static double IoU(Rect a, Rect b)
-    {
-        var i = a.Intersect(b);
-        if (i.Width <= 0 || i.Height <= 0)
-        {
-            return 0;
-        }
-
-        double inter = i.Width * i.Height;
-        return inter / ((a.Width * a.Height) + (b.Width * b.Height) - inter);
     }
 }

@@ -10,13 +10,28 @@ public static class HealthcheckCommand
 {
     public static Command Create()
     {
-        var url = new Option<Uri>("--url")
+        // A string, not a Uri: System.CommandLine has no built-in Uri parser.
+        var url = new Option<string>("--url")
         {
             Description = "Health endpoint (default: first ASPNETCORE_URLS address + /healthz, else http://127.0.0.1:8080/healthz).",
-            DefaultValueFactory = _ => DefaultUrl(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")),
         };
         var cmd = new Command("healthcheck", "Probe a running bot's /healthz.") { url };
-        cmd.SetAction(async (parse, ct) => await RunAsync(parse.GetRequiredValue(url), Console.Error, ct));
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var given = parse.GetValue(url);
+            if (given is null)
+            {
+                return await RunAsync(DefaultUrl(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")), Console.Error, ct);
+            }
+
+            if (!Uri.TryCreate(given, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                await Console.Error.WriteLineAsync($"error: --url must be an absolute http(s) URL, not '{given}'");
+                return ExitCodes.BadInput;
+            }
+
+            return await RunAsync(uri, Console.Error, ct);
+        });
         return cmd;
     }
 

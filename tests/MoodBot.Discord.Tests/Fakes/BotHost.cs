@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using MoodBot.Core;
@@ -67,6 +68,19 @@ internal sealed class BotHost : IAsyncDisposable
         if (time is not null)
         {
             builder.Services.AddSingleton(time);
+        }
+
+        if (time is FastTime fast)
+        {
+            // The HTTP resilience pipelines run on the same clock. Sped up, their 10 s attempt / 30 s total timeouts
+            // would be 1 s / 3 s of real time: a busy CI box misses that, the discovery call times out and the worker
+            // gives up. The sped-up clock is for the gateway's waits, so give HTTP its real-time budget back.
+            builder.Services.PostConfigureAll<HttpStandardResilienceOptions>(o =>
+            {
+                o.AttemptTimeout.Timeout *= fast.Factor;
+                o.TotalRequestTimeout.Timeout *= fast.Factor;
+                o.CircuitBreaker.SamplingDuration *= fast.Factor;
+            });
         }
 
         FakePhotoAnalyzer analyzer = new();

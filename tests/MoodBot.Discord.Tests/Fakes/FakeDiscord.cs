@@ -55,7 +55,11 @@ internal sealed class FakeDiscord : IAsyncDisposable
 
     public int MaxConcurrency { get; set; } = 1;
 
-    public int HeartbeatIntervalMs { get; set; } = 20_000;
+    /// <summary>
+    /// Ten days of bot time by default: no periodic beat (and so no ACK deadline) falls inside a test, so a starved CI
+    /// box cannot fake a zombie connection. Heartbeat tests set a short interval themselves.
+    /// </summary>
+    public int HeartbeatIntervalMs { get; set; } = 864_000_000;
 
     /// <summary>Per-request override; return null for the default answer.</summary>
     public Func<RecordedRequest, FakeResponse?>? OnRest { get; set; }

@@ -12,6 +12,8 @@ internal sealed class FastTime(double factor) : TimeProvider
     private readonly DateTimeOffset _start = System.GetUtcNow();
     private readonly long _t0 = Stopwatch.GetTimestamp();
 
+    public double Factor => factor;
+
     public override DateTimeOffset GetUtcNow() => _start + (Stopwatch.GetElapsedTime(_t0) * factor);
 
     public override long GetTimestamp() => _t0 + (long)((Stopwatch.GetTimestamp() - _t0) * factor);
