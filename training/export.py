@@ -38,6 +38,7 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=Path("../shared/datasets/fer2013"))
     p.add_argument("--out", type=Path, default=Path("models/emotion.onnx"))
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--tta", type=int, default=1, help="1: average with the mirrored face inside the graph (2x cost)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -46,7 +47,7 @@ def main() -> None:
     net.load_state_dict(ck["net"])
     net.eval()
     xva, yva, paths = load_split(a.data / "val", a.ckpt.parent.parent / ".cache")
-    logits = predict(net, xva)
+    logits = predict(net, xva, tta=bool(a.tta))
     y = torch.from_numpy(yva)
     t = fit_temperature(logits, y)
     probs = torch.softmax(logits / t, 1)
@@ -67,7 +68,7 @@ def main() -> None:
                 e += m.mean() * abs(ok[m].mean() - c.numpy()[m].mean())
         return round(float(e), 4)
 
-    wrapper = ExportWrapper(net, t).eval()
+    wrapper = ExportWrapper(net, t, tta=bool(a.tta)).eval()
     a.out.parent.mkdir(parents=True, exist_ok=True)
     dummy = torch.rand(2, 1, 48, 48)
     torch.onnx.export(wrapper, dummy, str(a.out), input_names=["face"], output_names=["probabilities"],
@@ -84,7 +85,7 @@ def main() -> None:
     a.out.with_suffix(".parity.json").write_text(json.dumps(fixture))
 
     sha = hashlib.sha256(a.out.read_bytes()).hexdigest()
-    report = {"checkpoint_epoch": ck.get("epoch"), "val_accuracy_torch_tta": round(acc, 4), "temperature": t,
+    report = {"checkpoint_epoch": ck.get("epoch"), "tta": bool(a.tta), "val_accuracy_torch_tta": round(acc, 4), "temperature": t,
               "ece_before": ece(torch.softmax(logits, 1)), "ece_after": ece(probs), "per_class_recall": recall,
               "confusion": conf.tolist(), "size_bytes": a.out.stat().st_size, "sha256": sha,
               "params": sum(p.numel() for p in net.parameters())}

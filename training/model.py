@@ -49,11 +49,14 @@ class ExportWrapper(nn.Module):
     Horizontal-flip test-time augmentation and the temperature live inside the graph, so
     the C# path cannot drift from the evaluated recipe."""
 
-    def __init__(self, net: nn.Module, temperature: float):
+    def __init__(self, net: nn.Module, temperature: float, tta: bool = True):
         super().__init__()
         self.net = net
+        self.tta = tta
         self.register_buffer("inv_t", torch.tensor(1.0 / temperature))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        logits = (self.net(x) + self.net(torch.flip(x, dims=[3]))) * 0.5
+        logits = self.net(x)
+        if self.tta:
+            logits = (logits + self.net(torch.flip(x, dims=[3]))) * 0.5
         return torch.softmax(logits * self.inv_t, dim=1)
