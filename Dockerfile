@@ -22,7 +22,7 @@ RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64 \
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgtk-3-0 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libgtk-3-0 libdrm2 libatomic1 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin moodbot \
  && mkdir -p /data && chown moodbot /data

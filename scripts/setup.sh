@@ -5,7 +5,9 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-packages=(libgtk-3-0 fonts-dejavu-core ca-certificates)
+# libdrm2 and libatomic1 are needed by OpenCvSharpExtern but only recommended (not required) by GTK, so a
+# --no-install-recommends system lacks them (seen on a minimal Debian 12).
+packages=(libgtk-3-0 libdrm2 libatomic1 fonts-dejavu-core ca-certificates)
 if [ "${1:-}" = "--test" ]; then packages+=(postgresql); fi
 missing=()
 for p in "${packages[@]}"; do
