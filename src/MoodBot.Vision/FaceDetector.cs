@@ -110,7 +110,7 @@ public sealed class FaceDetector : IDisposable
                 using var small = new Mat();
                 Cv2.Resize(roi, small, new Size(0, 0), k, k, k < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
                 var min = (int)(0.6 * 80);
-                var hits = verifier.DetectMultiScale(small, 1.1, 2, HaarDetectionTypes.ScaleImage, new Size(min, min), new Size(130, 130));
+                var hits = verifier.DetectMultiScale(small, 1.1, _options.VerifierMinNeighbors, HaarDetectionTypes.ScaleImage, new Size(min, min), new Size(130, 130));
                 if (hits.Length > 0)
                 {
                     kept.Add(c);

@@ -14,13 +14,17 @@ public sealed class VisionOptions
 
     /// <summary>OpenCV cascade used for face detection.</summary>
     [Required]
-    public string FaceCascadePath { get; set; } = "models/haarcascade_frontalface_alt2.xml";
+    public string FaceCascadePath { get; set; } = "models/lbpcascade_frontalface.xml";
 
     /// <summary>
     /// Optional second cascade that must also see a face around each candidate. Two detectors rarely share a false
     /// positive, so this removes most false faces (bookshelves, jackets) for ~1 ms per candidate. Empty: no verification.
     /// </summary>
-    public string? VerifierCascadePath { get; set; } = "models/lbpcascade_frontalface.xml";
+    public string? VerifierCascadePath { get; set; } = "models/haarcascade_frontalface_alt2.xml";
+
+    /// <summary>How many overlapping verifier hits confirm a candidate.</summary>
+    [Range(1, 20)]
+    public int VerifierMinNeighbors { get; set; } = 4;
 
     /// <summary>Photos larger than this are refused before decoding (Discord's own attachment cap for free users is 10 MB).</summary>
     [Range(1024, 200L * 1024 * 1024)]
