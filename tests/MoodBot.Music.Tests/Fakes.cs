@@ -53,12 +53,15 @@ internal sealed class MemoryHistory : IRecommendationHistory
 {
     private readonly List<(string User, IReadOnlyList<string> Ids)> _rows = [];
 
+    public List<Emotion> Emotions { get; } = [];
+
     public Task<IReadOnlySet<string>> RecentTrackIdsAsync(string userKey, int lastRecommendations, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlySet<string>>(_rows.Where(r => r.User == userKey).TakeLast(lastRecommendations).SelectMany(r => r.Ids).ToHashSet());
 
     public Task AddAsync(string userKey, Emotion emotion, IReadOnlyList<string> trackIds, CancellationToken cancellationToken)
     {
         _rows.Add((userKey, trackIds));
+        Emotions.Add(emotion);
         return Task.CompletedTask;
     }
 }

@@ -63,6 +63,21 @@ public sealed class RecommenderTests
     }
 
     [Fact]
+    public async Task RecommendAsync_LiftWithDetectedEmotion_HistoryRecordsTheMoodNotTheGoal()
+    {
+        // Regression: lift's target is the calm/happy goal, so labelling history by the target said "happy" for a sad member.
+        var history = new MemoryHistory();
+        using var r = Recommenders.Create(new ListCatalog(Grid(30, 900)), history: history);
+        var ct = TestContext.Current.CancellationToken;
+        var goal = new MoodTarget(0.8, 0.5);
+
+        await r.RecommendAsync(new RecommendationRequest(goal, RecommendationMode.Lift, 5, UserKey: "u1", DetectedEmotion: Emotion.Sad), ct);
+        await r.RecommendAsync(new RecommendationRequest(goal, RecommendationMode.Match, 5, UserKey: "u2"), ct);
+
+        Assert.Equal([Emotion.Sad, Emotion.Happy], history.Emotions);
+    }
+
+    [Fact]
     public async Task RecommendAsync_GenreFilter_OnlyThatGenre()
     {
         using var r = Recommenders.Create(new ListCatalog(Grid(30, 900)));
