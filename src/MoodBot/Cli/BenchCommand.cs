@@ -136,7 +136,7 @@ public static class BenchCommand
 
         if (truthFile.Exists)
         {
-            result["recall"] = Recall(truthFile, photoDir, analyzer, baselineCascade, classifier);
+            result["recall"] = Recall(truthFile, photoDir, analyzer, baselineCascade);
         }
 
         result["peak_rss_incl_baseline_mb"] = PeakRssMb();
@@ -176,7 +176,7 @@ public static class BenchCommand
         return boxes.Length;
     }
 
-    private static JsonObject Recall(FileInfo truthFile, DirectoryInfo dir, PhotoAnalyzer analyzer, FileInfo baselineCascade, EmotionClassifier classifier)
+    private static JsonObject Recall(FileInfo truthFile, DirectoryInfo dir, PhotoAnalyzer analyzer, FileInfo baselineCascade)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(truthFile.FullName));
         int total = 0, ours = 0, oursFalse = 0, base0 = 0, baseFalse = 0;
@@ -199,7 +199,6 @@ public static class BenchCommand
             }
         }
 
-        _ = classifier;
         return new JsonObject
         {
             ["labelled_faces"] = total,
