@@ -38,7 +38,9 @@ public static class CheckConfigCommand
         }
 
         var vision = SafeValue<VisionOptions>(host.Services) ?? new VisionOptions();
-        foreach (var (key, path) in new[] { ("EmotionModelPath", vision.EmotionModelPath), ("FaceCascadePath", vision.FaceCascadePath) })
+        var detectorKey = string.IsNullOrWhiteSpace(vision.FaceModelPath) ? "FaceCascadePath" : "FaceModelPath";
+        var detectorPath = string.IsNullOrWhiteSpace(vision.FaceModelPath) ? vision.FaceCascadePath : vision.FaceModelPath;
+        foreach (var (key, path) in new[] { ("EmotionModelPath", vision.EmotionModelPath), (detectorKey, detectorPath) })
         {
             var full = Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
             if (!File.Exists(full))
@@ -63,7 +65,7 @@ public static class CheckConfigCommand
         output.WriteLine($"Discord:  {(discord is null ? "invalid" : string.IsNullOrWhiteSpace(discord.Token) ? "not configured" : $"{discord.Mode} mode")}");
         output.WriteLine($"Spotify:  {(spotify is null ? "invalid" : spotify.IsLinkingConfigured ? "search, linking and playlists" : spotify.IsConfigured ? "search only (linking needs RedirectUri and EncryptionKey)" : "off (optional: catalog recommendations still work)")}");
         output.WriteLine($"Storage:  {(storage is null ? "invalid" : storage.Provider.ToString())}");
-        output.WriteLine($"Models:   {vision.EmotionModelPath}, {vision.FaceCascadePath}");
+        output.WriteLine($"Models:   {vision.EmotionModelPath}, {detectorPath}");
         if (problems.Count == 0)
         {
             output.WriteLine("Configuration OK.");

@@ -18,6 +18,8 @@ public static class DetectorsCommand
     private static readonly int[] Sides = [1280, 960, 640];
     private static readonly double[] Steps = [1.1, 1.2];
     private static readonly int[] Neighbours = [4, 5];
+    private static readonly double[] Thresholds = [0.5, 0.6, 0.75];
+    private static readonly bool[] Verify = [true, false];
 
     public static Command Create()
     {
@@ -42,12 +44,24 @@ public static class DetectorsCommand
         using var hd = MakeHd(dir, photos.First(p => p.Faces.Count > 0).Name);
         foreach (var cascade in cascades)
         {
-            foreach (var (side, step, minNeighbors) in from side in Sides from step in Steps from n in Neighbours select (side, step, n))
+            var network = cascade.Extension.Equals(".onnx", StringComparison.OrdinalIgnoreCase);
+            var variants = network
+                ? from side in Sides from threshold in Thresholds from verify in Verify select (side, step: threshold, minNeighbors: verify ? 1 : 0)
+                : from side in Sides from step in Steps from n in Neighbours select (side, step, minNeighbors: n);
+            foreach (var (side, step, minNeighbors) in variants)
             {
-                var options = Options.Create(new VisionOptions
-                {
-                    FaceCascadePath = cascade.FullName, MinNeighbors = minNeighbors, DetectionMaxSide = side, ScaleFactor = step,
-                });
+                // For the network, "step" is the score threshold and minN 1/0 means verified by the second cascade or not.
+                var baseOptions = new VisionOptions { DetectionMaxSide = side };
+                var options = Options.Create(network
+                    ? new VisionOptions
+                    {
+                        FaceModelPath = cascade.FullName, FaceScoreThreshold = step, DetectionMaxSide = side,
+                        VerifierCascadePath = minNeighbors == 1 ? baseOptions.VerifierCascadePath : null,
+                    }
+                    : new VisionOptions
+                    {
+                        FaceModelPath = null, FaceCascadePath = cascade.FullName, MinNeighbors = minNeighbors, DetectionMaxSide = side, ScaleFactor = step,
+                    });
                 using var detector = new FaceDetector(options, NullLogger<FaceDetector>.Instance);
                 int found = 0, total = 0, falses = 0;
                 foreach (var (name, faces, profile) in photos)

@@ -1,0 +1,301 @@
+using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+
+namespace MoodBot.Vision;
+
+/// <summary>A face candidate in the detector's image, with the network's confidence.</summary>
+public readonly record struct ScoredFace(Rect Box, float Score);
+
+/// <summary>
+/// MediaPipe's BlazeFace "back camera" network (256×256 input, 896 SSD anchors) through ONNX Runtime. It costs a few
+/// milliseconds per 256-px tile where a cascade scans a 1280-px pyramid for ~90 ms, and it sees faces a frontal cascade
+/// misses (tilted, partly turned). One session for the process; <c>Run</c> is thread-safe.
+/// </summary>
+public sealed class BlazeFaceDetector : IDisposable
+{
+    private const int Side = 256;
+
+    // MediaPipe's SSD anchor layout for this model: a 16×16 grid (stride 16) with 2 anchors per cell, then three
+    // stride-32 layers merged into an 8×8 grid with 6 anchors per cell. All anchors have unit size, so only centres matter.
+    private const int FineCells = 16;
+    private const int FinePerCell = 2;
+    private const int CoarseCells = 8;
+    private const int CoarsePerCell = 6;
+    private const int Values = 16; // box centre offset, size, then six key points
+
+    private const float BoxScale = 1.13f;
+    private const float BoxShiftUp = 0.115f;
+
+    // Overlap above which two candidates are the same face (MediaPipe's own setting for this model).
+    private const float SameFaceIou = 0.3f;
+
+    // A box mostly inside a stronger one is part of the same face (a tile cut it), not a second face.
+    private const float SameFaceContainment = 0.6f;
+
+    // Level 2 runs when level 1 saw nothing or a face narrower than this share of the short side (a group shot).
+    private const double FineTrigger = 0.12;
+
+    // Below this, half-size tiles would only upsample what level 1 already saw.
+    private const int MinFineTile = 160;
+
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string _input;
+    private readonly string[] _outputs; // fine scores, coarse scores, fine boxes, coarse boxes
+
+    public BlazeFaceDetector(string path, int threads)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Face detection model not found at '{path}' (MoodBot:Vision:FaceModelPath).", path);
+        }
+
+        using var so = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // The converted model carries unused constants; ORT warns about each on every load.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        _session = new InferenceSession(path, so);
+        var input = _session.InputMetadata.Single();
+        if (input.Value.Dimensions is not [1, Side, Side, 3])
+        {
+            throw new InvalidDataException($"'{path}' is not a BlazeFace 256 model: input [{string.Join(',', input.Value.Dimensions)}].");
+        }
+
+        _input = input.Key;
+
+        // Outputs are told apart by shape, not by name, so a re-export with other names still loads.
+        string Find(int anchors, int values) => _session.OutputMetadata
+            .Where(o => o.Value.Dimensions is [1, var a, var v] && a == anchors && v == values)
+            .Select(o => o.Key).SingleOrDefault()
+            ?? throw new InvalidDataException($"'{path}' lacks an output of shape [1,{anchors},{values}].");
+        _outputs =
+        [
+            Find(FineCells * FineCells * FinePerCell, 1), Find(CoarseCells * CoarseCells * CoarsePerCell, 1),
+            Find(FineCells * FineCells * FinePerCell, Values), Find(CoarseCells * CoarseCells * CoarsePerCell, Values),
+        ];
+    }
+
+    /// <summary>
+    /// Faces in <paramref name="grey"/> scoring at least <paramref name="minScore"/>. Level 1 covers the image with
+    /// overlapping square tiles as tall as its short side (a 16:9 photo is seen at twice the resolution one letterboxed pass
+    /// gives). The network needs a face to be ~20 px of its 256, so level 1 misses faces under ~8 % of the short side;
+    /// when it finds none, or finds small ones (a group shot), level 2 looks again with tiles of half that size.
+    /// </summary>
+    public List<ScoredFace> Detect(Mat grey, float minScore)
+    {
+        ArgumentNullException.ThrowIfNull(grey);
+        var found = new List<ScoredFace>();
+        var s = Math.Min(grey.Width, grey.Height);
+        if (s < 16)
+        {
+            return found;
+        }
+
+        var buffer = ArrayPool<float>.Shared.Rent(Side * Side * 3);
+        try
+        {
+            using var small = new Mat();
+            Scan(grey, s, minScore, buffer, small, found);
+            var coarse = Merge(found);
+            var fine = s / 2;
+            var smallest = coarse.Count == 0 ? int.MaxValue : coarse.Min(f => f.Box.Width);
+            if (fine >= MinFineTile && smallest < FineTrigger * s)
+            {
+                var more = new List<ScoredFace>();
+                Scan(grey, fine, minScore, buffer, small, more);
+
+                // A face larger than half a fine tile was seen whole by level 1; in level 2 it is cut and misread.
+                found.AddRange(more.Where(f => f.Box.Width < fine / 2));
+                return Merge(found);
+            }
+
+            return coarse;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    private void Scan(Mat grey, int side, float minScore, float[] buffer, Mat small, List<ScoredFace> found)
+    {
+        foreach (var x in Offsets(grey.Width, side))
+        {
+            foreach (var y in Offsets(grey.Height, side))
+            {
+                var tile = new Rect(x, y, side, side);
+                using (var roi = new Mat(grey, tile))
+                {
+                    Cv2.Resize(roi, small, new Size(Side, Side), 0, 0, side > Side ? InterpolationFlags.Area : InterpolationFlags.Linear);
+                }
+
+                Fill(small, buffer);
+                Run(buffer, tile, minScore, found);
+            }
+        }
+    }
+
+    /// <summary>Evenly spread tile starts covering <paramref name="length"/>; a 15 % overhang is cheaper than one more tile.</summary>
+    private static IEnumerable<int> Offsets(int length, int side)
+    {
+        var n = Math.Max(1, (int)Math.Ceiling(((double)length / side) - 0.15));
+        if (n == 1)
+        {
+            yield return (length - side) / 2;
+            yield break;
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            yield return (int)Math.Round((double)i * (length - side) / (n - 1));
+        }
+    }
+
+    /// <summary>Grey pixels into the network's NHWC RGB input, scaled to -1..1 (MediaPipe's convention).</summary>
+    private static void Fill(Mat small, float[] buffer)
+    {
+        var pixels = ArrayPool<byte>.Shared.Rent(Side * Side);
+        try
+        {
+            // The resize output is continuous, so one copy brings it into managed memory.
+            System.Runtime.InteropServices.Marshal.Copy(small.Data, pixels, 0, Side * Side);
+            for (int p = 0, i = 0; p < Side * Side; p++)
+            {
+                var v = (pixels[p] / 127.5f) - 1f;
+                buffer[i++] = v;
+                buffer[i++] = v;
+                buffer[i++] = v;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+        }
+    }
+
+    private void Run(float[] buffer, Rect tile, float minScore, List<ScoredFace> found)
+    {
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, Side * Side * 3), [1, Side, Side, 3]);
+        using var outputs = _session.Run(_runOptions, [_input], [input], _outputs);
+        Decode(outputs[0].GetTensorDataAsSpan<float>(), outputs[2].GetTensorDataAsSpan<float>(), FineCells, FinePerCell, tile, minScore, found);
+        Decode(outputs[1].GetTensorDataAsSpan<float>(), outputs[3].GetTensorDataAsSpan<float>(), CoarseCells, CoarsePerCell, tile, minScore, found);
+    }
+
+    private static void Decode(ReadOnlySpan<float> scores, ReadOnlySpan<float> boxes, int cells, int perCell, Rect tile, float minScore,
+        List<ScoredFace> found)
+    {
+        // Compare logits, not probabilities: one log per threshold instead of one exp per anchor.
+        var minLogit = MathF.Log(minScore / (1 - minScore));
+        var k = (float)tile.Width / Side;
+        for (var a = 0; a < scores.Length; a++)
+        {
+            var logit = Math.Clamp(scores[a], -100f, 100f);
+            if (logit < minLogit)
+            {
+                continue;
+            }
+
+            var cell = a / perCell;
+            var cx = ((cell % cells) + 0.5f) * Side / cells;
+            var cy = ((cell / cells) + 0.5f) * Side / cells;
+            var b = boxes.Slice(a * Values, 4);
+            cx += b[0];
+            cy += b[1];
+
+            // The network's box runs from brow to chin and sits lower than a cascade's. Crops (FaceMargin) were matched to
+            // FER2013's framing with cascade boxes, so the box is moved to where the cascade puts it: on the 10 labelled
+            // faces both found, the cascade's square is 1.13× larger and centred 0.115 of the size higher.
+            var size = Math.Max(b[2], b[3]);
+            if (size <= 1)
+            {
+                continue;
+            }
+
+            cy -= BoxShiftUp * size;
+            size *= BoxScale;
+
+            var box = new Rect(
+                tile.X + (int)Math.Round((cx - (size / 2)) * k),
+                tile.Y + (int)Math.Round((cy - (size / 2)) * k),
+                (int)Math.Round(size * k),
+                (int)Math.Round(size * k));
+            found.Add(new ScoredFace(box, 1f / (1f + MathF.Exp(-logit))));
+        }
+    }
+
+    /// <summary>Weighted non-maximum suppression: overlapping candidates (also across tiles) become one score-weighted box.</summary>
+    private static List<ScoredFace> Merge(List<ScoredFace> candidates)
+    {
+        candidates.Sort((a, b) => b.Score.CompareTo(a.Score));
+        var used = new bool[candidates.Count];
+        var merged = new List<ScoredFace>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (used[i])
+            {
+                continue;
+            }
+
+            var top = candidates[i];
+            double x = 0, y = 0, size = 0, weight = 0;
+            for (var j = i; j < candidates.Count; j++)
+            {
+                if (used[j])
+                {
+                    continue;
+                }
+
+                var (iou, containment) = Overlap(top.Box, candidates[j].Box);
+                if (iou < SameFaceIou)
+                {
+                    if (containment >= SameFaceContainment)
+                    {
+                        used[j] = true; // a fragment of this face: dropped, not averaged in
+                    }
+
+                    continue;
+                }
+
+                used[j] = true;
+                var c = candidates[j];
+                x += c.Score * c.Box.X;
+                y += c.Score * c.Box.Y;
+                size += c.Score * c.Box.Width;
+                weight += c.Score;
+            }
+
+            merged.Add(new ScoredFace(
+                new Rect((int)Math.Round(x / weight), (int)Math.Round(y / weight), (int)Math.Round(size / weight), (int)Math.Round(size / weight)),
+                top.Score));
+        }
+
+        return merged;
+    }
+
+    /// <summary>Intersection over union, and intersection over the smaller box.</summary>
+    private static (float Iou, float Containment) Overlap(Rect a, Rect b)
+    {
+        var inter = a.Intersect(b);
+        if (inter.Width <= 0 || inter.Height <= 0)
+        {
+            return (0, 0);
+        }
+
+        var i = (float)inter.Width * inter.Height;
+        var areaA = (float)a.Width * a.Height;
+        var areaB = (float)b.Width * b.Height;
+        return (i / (areaA + areaB - i), i / Math.Min(areaA, areaB));
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+}

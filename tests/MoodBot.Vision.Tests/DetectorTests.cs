@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenCvSharp;
+
+namespace MoodBot.Vision.Tests;
+
+public sealed class DetectorTests
+{
+    private static FaceDetector Create(VisionOptions options) => new(Options.Create(options), NullLogger<FaceDetector>.Instance);
+
+    /// <summary>A 1920×1080 group shot: the 6-face photo tiled n×n, so every face is known and they shrink as n grows.</summary>
+    private static (Mat Scene, int Faces) Crowd(int n)
+    {
+        using var src = Cv2.ImRead(SharedData.Path("photos/bbt4.jpg"), ImreadModes.Grayscale);
+        var k = Math.Min(1920.0 / n / src.Width, 1080.0 / n / src.Height);
+        using var tile = new Mat();
+        Cv2.Resize(src, tile, new Size(0, 0), k, k, InterpolationFlags.Area);
+        var scene = new Mat(1080, 1920, MatType.CV_8UC1, Scalar.Gray);
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                using var roi = new Mat(scene, new Rect(i * 1920 / n, j * 1080 / n, tile.Width, tile.Height));
+                tile.CopyTo(roi);
+            }
+        }
+
+        return (scene, 6 * n * n);
+    }
+
+    [Theory]
+    [InlineData(2)] // faces ~100 px: found by the first level alone
+    [InlineData(4)] // faces ~55 px: only the second, finer level sees them
+    public void Detect_GroupShot_FindsEveryFaceAndNoMore(int n)
+    {
+        using var detector = Create(new VisionOptions { MaxFaces = 256 });
+        var (scene, faces) = Crowd(n);
+        using (scene)
+        {
+            var found = detector.Detect(scene);
+
+            // The tiling is exact, so more boxes than faces would be duplicates or false faces.
+            Assert.InRange(found.Length, faces - (faces / 20), faces);
+            Assert.All(found, b => Assert.InRange(b.Width, 1920 / n / 12, 1920 / n / 2));
+        }
+    }
+
+    [Fact]
+    public void Detect_CascadeMode_StillFindsTheGroup()
+    {
+        // FaceModelPath empty: the paper's kind of detector (cascade + verifier), kept for operators who want it.
+        using var detector = Create(new VisionOptions { FaceModelPath = "" });
+        using var photo = Cv2.ImRead(SharedData.Path("photos/bbt1.jpg"), ImreadModes.Grayscale);
+        Assert.Equal(4, detector.Detect(photo).Length);
+    }
+
+    [Fact]
+    public void Create_MissingFaceModel_FailsAtStartWithTheKey()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => Create(new VisionOptions { FaceModelPath = "models/no-such-detector.onnx" }));
+        Assert.Contains("MoodBot:Vision:FaceModelPath", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_NotAFaceModel_Refused()
+    {
+        // The emotion model is a valid ONNX file with the wrong shape: it must be refused, not misread.
+        Assert.Throws<InvalidDataException>(() => Create(new VisionOptions { FaceModelPath = "models/emotion.onnx" }));
+    }
+
+    [Fact]
+    public void Detect_BlankAndTinyImages_NoFaces()
+    {
+        using var detector = Create(new VisionOptions());
+        using var blank = new Mat(1080, 1920, MatType.CV_8UC1, Scalar.White);
+        using var tiny = new Mat(10, 10, MatType.CV_8UC1, Scalar.Gray);
+        Assert.Empty(detector.Detect(blank));
+        Assert.Empty(detector.Detect(tiny));
+    }
+}
