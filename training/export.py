@@ -1,6 +1,11 @@
-"""Export a trained checkpoint to ONNX with temperature scaling and flip-TTA inside the graph.
+"""Export trained checkpoint(s) to ONNX with temperature scaling and test-time augmentation inside the graph.
 
     python3 training/export.py --ckpt training/runs/main/best.pt --out models/emotion.onnx
+    python3 training/export.py --ckpt training/runs/main/best.pt training/runs/seed14/best.pt --tta cross --fp16 1
+
+Several checkpoints make an ensemble (logits averaged inside one graph). `--fp16 1` stores the weights as float16
+(half the file; ONNX Runtime widens them once at load, so inference stays float32); the parity fixture is then made
+with the same rounded weights.
 
 Also fits the temperature on val (minimises NLL; accuracy is unchanged by it), checks that the
 exported graph's structure is valid, and writes a parity fixture: probabilities of the first
@@ -20,7 +25,37 @@ import torch.nn.functional as F
 
 from fer_data import CLASSES, load_split
 from model import EmotionNet, ExportWrapper
-from train import predict
+
+
+def member_logits(net: torch.nn.Module, x: np.ndarray, mirrored: bool, batch: int = 512) -> torch.Tensor:
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            xb = torch.from_numpy(x[i:i + batch]).float().div_(255).unsqueeze(1)
+            out.append(net(xb.flip(3) if mirrored else xb))
+    return torch.cat(out)
+
+
+def weights_to_fp16(path: Path) -> None:
+    """Stores large float32 initializers as float16 followed by a Cast back to float32."""
+    from onnx import helper, numpy_helper, TensorProto
+    model = onnx.load(str(path))
+    g = model.graph
+    keep, casts = [], []
+    for init in g.initializer:
+        arr = numpy_helper.to_array(init)
+        if arr.dtype == np.float32 and arr.size >= 256:
+            half = numpy_helper.from_array(arr.astype(np.float16), init.name + "_fp16")
+            keep.append(half)
+            casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT, name=init.name + "_widen"))
+        else:
+            keep.append(init)
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    nodes = casts + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    onnx.save(model, str(path))
 
 
 def fit_temperature(logits: torch.Tensor, y: torch.Tensor) -> float:
@@ -34,20 +69,37 @@ def fit_temperature(logits: torch.Tensor, y: torch.Tensor) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--ckpt", type=Path, default=Path("training/runs/main/best.pt"))
+    p.add_argument("--ckpt", type=Path, nargs="+", default=[Path("training/runs/main/best.pt")])
     p.add_argument("--data", type=Path, default=Path("../shared/datasets/fer2013"))
     p.add_argument("--out", type=Path, default=Path("models/emotion.onnx"))
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--tta", type=int, default=1, help="1: average with the mirrored face inside the graph (2x cost)")
+    p.add_argument("--tta", type=str, default="flip", choices=["flip", "none", "cross", "1", "0"],
+                   help="flip: each net also sees the mirror (2x cost); cross: nets alternate face/mirror; none")
+    p.add_argument("--fp16", type=int, default=0, help="1: store weights as float16 (half the file size)")
     a = p.parse_args()
+    tta = {"1": "flip", "0": "none"}.get(a.tta, a.tta)
     torch.set_num_threads(a.threads)
 
-    ck = torch.load(a.ckpt)
-    net = EmotionNet(tuple(ck["widths"]), dropout=0.0)
-    net.load_state_dict(ck["net"])
-    net.eval()
-    xva, yva, paths = load_split(a.data / "val", a.ckpt.parent.parent / ".cache")
-    logits = predict(net, xva, tta=bool(a.tta))
+    nets, epochs = [], []
+    for path in a.ckpt:
+        ck = torch.load(path)
+        net = EmotionNet(tuple(ck["widths"]), dropout=0.0)
+        state = ck["net"]
+        if a.fp16:
+            # The reference must use exactly the weights the file will hold.
+            state = {k: (v.half().float() if v.is_floating_point() and v.numel() >= 256 else v) for k, v in state.items()}
+        net.load_state_dict(state)
+        net.eval()
+        nets.append(net)
+        epochs.append(ck.get("epoch"))
+    xva, yva, paths = load_split(a.data / "val", a.ckpt[0].parent.parent / ".cache")
+    parts = []
+    for i, net in enumerate(nets):
+        if tta == "flip":
+            parts.append((member_logits(net, xva, False) + member_logits(net, xva, True)) * 0.5)
+        else:
+            parts.append(member_logits(net, xva, tta == "cross" and i % 2 == 1))
+    logits = torch.stack(parts).mean(0)
     y = torch.from_numpy(yva)
     t = fit_temperature(logits, y)
     probs = torch.softmax(logits / t, 1)
@@ -68,12 +120,14 @@ def main() -> None:
                 e += m.mean() * abs(ok[m].mean() - c.numpy()[m].mean())
         return round(float(e), 4)
 
-    wrapper = ExportWrapper(net, t, tta=bool(a.tta)).eval()
+    wrapper = ExportWrapper(nets, t, tta=tta).eval()
     a.out.parent.mkdir(parents=True, exist_ok=True)
     dummy = torch.rand(2, 1, 48, 48)
     torch.onnx.export(wrapper, dummy, str(a.out), input_names=["face"], output_names=["probabilities"],
                       dynamic_axes={"face": {0: "batch"}, "probabilities": {0: "batch"}}, opset_version=17,
                       do_constant_folding=True)
+    if a.fp16:
+        weights_to_fp16(a.out)
     model = onnx.load(str(a.out))
     onnx.checker.check_model(model)
 
@@ -85,10 +139,10 @@ def main() -> None:
     a.out.with_suffix(".parity.json").write_text(json.dumps(fixture))
 
     sha = hashlib.sha256(a.out.read_bytes()).hexdigest()
-    report = {"checkpoint_epoch": ck.get("epoch"), "tta": bool(a.tta), "val_accuracy_torch_tta": round(acc, 4), "temperature": t,
+    report = {"checkpoints": [str(c) for c in a.ckpt], "checkpoint_epoch": epochs, "tta": tta, "fp16_weights": bool(a.fp16), "val_accuracy_torch_tta": round(acc, 4), "temperature": t,
               "ece_before": ece(torch.softmax(logits, 1)), "ece_after": ece(probs), "per_class_recall": recall,
               "confusion": conf.tolist(), "size_bytes": a.out.stat().st_size, "sha256": sha,
-              "params": sum(p.numel() for p in net.parameters())}
+              "params": sum(p.numel() for n in nets for p in n.parameters())}
     a.out.with_suffix(".report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 

@@ -46,17 +46,27 @@ class EmotionNet(nn.Module):
 class ExportWrapper(nn.Module):
     """What ships: pixels 0..1 in, calibrated probabilities out.
 
-    Horizontal-flip test-time augmentation and the temperature live inside the graph, so
-    the C# path cannot drift from the evaluated recipe."""
+    One or more trained nets (an ensemble averages their logits) with the test-time augmentation and the temperature
+    inside the graph, so the C# path cannot drift from the evaluated recipe. `tta`:
+      - "flip": every net also sees the mirrored face (2 passes per net);
+      - "none": one pass per net;
+      - "cross": nets alternate between the face and its mirror (one pass per net, both kinds of diversity)."""
 
-    def __init__(self, net: nn.Module, temperature: float, tta: bool = True):
+    def __init__(self, nets: list[nn.Module] | nn.Module, temperature: float, tta: str = "flip"):
         super().__init__()
-        self.net = net
+        self.nets = nn.ModuleList(nets if isinstance(nets, list) else [nets])
         self.tta = tta
         self.register_buffer("inv_t", torch.tensor(1.0 / temperature))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        logits = self.net(x)
-        if self.tta:
-            logits = (logits + self.net(torch.flip(x, dims=[3]))) * 0.5
-        return torch.softmax(logits * self.inv_t, dim=1)
+        mirrored = torch.flip(x, dims=[3])
+        total = None
+        for i, net in enumerate(self.nets):
+            if self.tta == "flip":
+                logits = (net(x) + net(mirrored)) * 0.5
+            elif self.tta == "cross" and i % 2 == 1:
+                logits = net(mirrored)
+            else:
+                logits = net(x)
+            total = logits if total is None else total + logits
+        return torch.softmax(total * (self.inv_t / len(self.nets)), dim=1)
