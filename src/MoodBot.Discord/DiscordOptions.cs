@@ -41,10 +41,18 @@ public sealed class DiscordOptions
     /// <summary>Register commands to this guild only (instant updates while developing) instead of globally.</summary>
     public string? GuildId { get; set; }
 
-    /// <summary>Run only this shard (with <see cref="ShardCount"/>); unset: run every shard Discord recommends.</summary>
+    /// <summary>Run only this one shard (with <see cref="ShardCount"/>); shorthand for <see cref="ShardIds"/> = "N".</summary>
     [Range(0, 65535)]
     public int? ShardId { get; set; }
 
+    /// <summary>
+    /// The shards this instance runs, out of <see cref="ShardCount"/>: ranges and single ids, comma-separated
+    /// (<c>"0-3"</c>, <c>"4-7"</c>, <c>"0,2,5-6"</c>). Several instances split one bot by taking disjoint ranges. Unset
+    /// (with <see cref="ShardId"/> and <see cref="ShardCount"/> unset too): run every shard Discord recommends.
+    /// </summary>
+    public string? ShardIds { get; set; }
+
+    /// <summary>The bot's total shard count, the same on every instance; required with <see cref="ShardId"/> or <see cref="ShardIds"/>.</summary>
     [Range(1, 65536)]
     public int? ShardCount { get; set; }
 
@@ -61,6 +69,47 @@ public sealed class DiscordOptions
     public int ResizeAbovePixels { get; set; } = 1600;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Token);
+
+    /// <summary>The configured shard ids in ascending order, or null for automatic sharding (options already validated).</summary>
+    public IReadOnlyList<int>? ConfiguredShardIds() =>
+        ShardId is { } one ? [one]
+        : ParseShardIds(ShardIds, out var ids) is null && ids.Count > 0 ? ids
+        : null;
+
+    /// <summary>Parses <c>"0-3,6"</c>; returns an error message, or null with the distinct ids in ascending order.</summary>
+    internal static string? ParseShardIds(string? text, out IReadOnlyList<int> ids)
+    {
+        ids = [];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var set = new SortedSet<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var bounds = part.Split('-', StringSplitOptions.TrimEntries);
+            if (bounds.Length is < 1 or > 2 || !bounds.All(b => b.Length is > 0 and <= 5 && b.All(char.IsAsciiDigit)))
+            {
+                return $"'{part}' is not a shard id or a range like 0-3";
+            }
+
+            var from = int.Parse(bounds[0], System.Globalization.CultureInfo.InvariantCulture);
+            var to = int.Parse(bounds[^1], System.Globalization.CultureInfo.InvariantCulture);
+            if (to < from)
+            {
+                return $"the range '{part}' runs backwards";
+            }
+
+            for (var id = from; id <= to; id++)
+            {
+                set.Add(id);
+            }
+        }
+
+        ids = [.. set];
+        return null;
+    }
 
     internal static readonly Uri[] DefaultCdnHosts = [new("https://cdn.discordapp.com"), new("https://media.discordapp.net")];
 }
@@ -88,13 +137,27 @@ public sealed class DiscordOptionsRulesValidator : IValidateOptions<DiscordOptio
             }
         }
 
-        if ((options.ShardId is null) != (options.ShardCount is null))
+        var shardIdsProblem = DiscordOptions.ParseShardIds(options.ShardIds, out var shardIds);
+        var someShards = options.ShardId is not null || !string.IsNullOrWhiteSpace(options.ShardIds);
+        if (options.ShardId is not null && !string.IsNullOrWhiteSpace(options.ShardIds))
         {
-            failures.Add("MoodBot:Discord:ShardId and ShardCount must be set together (or both left out for automatic sharding).");
+            failures.Add("MoodBot:Discord:ShardId and ShardIds are alternatives: set one (ShardIds = \"0-3\" covers a range).");
+        }
+        else if (shardIdsProblem is not null)
+        {
+            failures.Add($"MoodBot:Discord:ShardIds: {shardIdsProblem}.");
+        }
+        else if (someShards != options.ShardCount is not null)
+        {
+            failures.Add("MoodBot:Discord:ShardId or ShardIds must be set together with ShardCount (or all left out for automatic sharding).");
         }
         else if (options.ShardId >= options.ShardCount)
         {
             failures.Add("MoodBot:Discord:ShardId must be less than ShardCount.");
+        }
+        else if (options.ShardCount is { } count && shardIds.Count > 0 && shardIds[^1] >= count)
+        {
+            failures.Add($"MoodBot:Discord:ShardIds must all be less than ShardCount ({count}); {shardIds[^1]} is not.");
         }
 
         if (options.Enabled)

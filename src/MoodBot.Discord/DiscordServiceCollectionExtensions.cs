@@ -50,14 +50,15 @@ public static class DiscordServiceCollectionExtensions
             .AddStandardResilienceHandler(o =>
             {
                 // 429s are ours (DiscordRateLimitHandler, outside this pipeline); retry only 5xx and transport
-                // failures, and never for POST/PATCH: a retried callback or followup could post twice.
+                // failures, and never for POST: a retried callback or followup could post twice. Editing @original
+                // (PATCH) is idempotent — the same edit twice shows the same message — so a 5xx burst there is retried.
                 o.Retry.ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                 {
                     { Exception: HttpRequestException or Polly.Timeout.TimeoutRejectedException } => true,
                     { Result: { } r } => (int)r.StatusCode >= 500,
                     _ => false,
                 });
-                o.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch);
+                o.Retry.DisableFor(HttpMethod.Post);
                 o.Retry.MaxRetryAttempts = 3;
                 o.Retry.Delay = TimeSpan.FromMilliseconds(500);
                 o.Retry.BackoffType = DelayBackoffType.Exponential;
@@ -75,6 +76,9 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddSingleton<DiscordStatus>();
         services.TryAddSingleton<IdentifyGate>();
         services.TryAddSingleton<InteractionDispatcher>();
+        // In-process fallbacks; AddStorage registers the database versions that every instance shares.
+        services.TryAddSingleton<IInteractionClaims, InProcessInteractionClaims>();
+        services.TryAddSingleton<IMemberCooldowns, InProcessMemberCooldowns>();
         services.TryAddSingleton<CooldownTracker>();
         services.TryAddSingleton<IInteractionResultHandler, InteractionResultHandler>();
         services.TryAddScoped<MoodMusicService>();

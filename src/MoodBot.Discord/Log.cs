@@ -61,6 +61,9 @@ internal static partial class Log
     [LoggerMessage(5017, LogLevel.Warning, "Shard {Shard}: invalid session (op 9, resumable: {Resumable})")]
     public static partial void GatewayInvalidSession(ILogger logger, int shard, bool resumable);
 
+    [LoggerMessage(5093, LogLevel.Warning, "Gateway shard {Shard} ignored a malformed frame: {Reason}")]
+    public static partial void GatewayFrameIgnored(ILogger logger, int shard, string reason);
+
     [LoggerMessage(5018, LogLevel.Information, "Shard {Shard}: reconnecting in {DelayMs:0} ms")]
     public static partial void GatewayBackoff(ILogger logger, int shard, double delayMs);
 
@@ -87,4 +90,13 @@ internal static partial class Log
 
     [LoggerMessage(5040, LogLevel.Warning, "Rejected an interaction request: {Reason}")]
     public static partial void SignatureRejected(ILogger logger, string reason);
+
+    [LoggerMessage(5090, LogLevel.Information, "Interaction already claimed (a replay, a retry, or another instance's); not answering it twice")]
+    public static partial void DuplicateInteraction(ILogger logger);
+
+    [LoggerMessage(5091, LogLevel.Warning, "Could not claim the interaction in time; answering it anyway (it may be answered twice)")]
+    public static partial void ClaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5092, LogLevel.Information, "This instance runs shards {ShardIds} of {ShardCount}")]
+    public static partial void ShardRangeConfigured(ILogger logger, string shardIds, int shardCount);
 }

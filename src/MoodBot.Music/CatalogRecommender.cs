@@ -55,20 +55,32 @@ public sealed class CatalogRecommender : IRecommender, IDisposable
 
         var index = await GetIndexAsync(cancellationToken);
         var scope = index is null || index.Count == 0 ? null : request.Genre is null ? index : index.ForGenre(request.Genre);
-        Recommendation result;
+        Recommendation? result = null;
         if (scope is not null)
         {
             var ids = Pick(scope, target, request.Mode, count, exclude);
-            var rows = await _catalog!.GetAsync(ids, cancellationToken);
-            var byId = rows.ToDictionary(t => t.Id, StringComparer.Ordinal);
-            var tracks = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
-            var genres = tracks.SelectMany(t => t.Genres).Distinct(StringComparer.OrdinalIgnoreCase).Take(5).ToList();
-            result = new Recommendation(tracks, genres, SourceCatalog);
+            IReadOnlyList<Track>? rows = null;
+            try
+            {
+                rows = await _catalog!.GetAsync(ids, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The index is in memory but the rows it points at are not: a database outage after start-up takes
+                // the genre path, the same as one before it.
+                Log.CatalogUnavailable(_logger, e.GetType().Name + ": " + e.Message);
+            }
+
+            if (rows is not null)
+            {
+                var byId = rows.ToDictionary(t => t.Id, StringComparer.Ordinal);
+                var tracks = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+                var genres = tracks.SelectMany(t => t.Genres).Distinct(StringComparer.OrdinalIgnoreCase).Take(5).ToList();
+                result = new Recommendation(tracks, genres, SourceCatalog);
+            }
         }
-        else
-        {
-            result = await ByGenreAsync(request, target, count, exclude, cancellationToken);
-        }
+
+        result ??= await ByGenreAsync(request, target, count, exclude, cancellationToken);
 
         await RememberAsync(request, target, result, cancellationToken);
         Log.Recommended(_logger, result.Tracks.Count, result.Source, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

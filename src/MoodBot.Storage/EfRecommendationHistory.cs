@@ -6,7 +6,7 @@ namespace MoodBot.Storage;
 
 /// <summary>Recommendation history per member; pruned to <see cref="StorageOptions.HistoryKeepPerUser"/> rows as it grows.</summary>
 public sealed class EfRecommendationHistory(
-    IDbContextFactory<MoodBotDbContext> factory, StorageSchema schema, TimeProvider time, IOptions<StorageOptions> options) : IRecommendationHistory
+    IDbContextFactory<MoodBotDbContext> factory, StorageMigrator schema, TimeProvider time, IOptions<StorageOptions> options) : IRecommendationHistory
 {
     public async Task<IReadOnlySet<string>> RecentTrackIdsAsync(string userKey, int lastRecommendations, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using MoodBot.Core;
 namespace MoodBot.Storage;
 
 /// <summary>Linked accounts and pending OAuth states. Values arrive encrypted; this layer never sees plaintext tokens.</summary>
-public sealed class EfSpotifyLinkStore(IDbContextFactory<MoodBotDbContext> factory, StorageSchema schema, TimeProvider time) : ISpotifyLinkStore
+public sealed class EfSpotifyLinkStore(IDbContextFactory<MoodBotDbContext> factory, StorageMigrator schema, TimeProvider time) : ISpotifyLinkStore
 {
     public async Task SaveStateAsync(OAuthState state, CancellationToken cancellationToken)
     {

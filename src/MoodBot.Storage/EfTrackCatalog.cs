@@ -13,7 +13,7 @@ namespace MoodBot.Storage;
 /// WHERE changed) because EF's change tracker costs ~50× more per row and cannot skip identical rows, which is what makes a
 /// re-import a no-op and lets it report how many rows really changed.
 /// </summary>
-public sealed class EfTrackCatalog(IDbContextFactory<MoodBotDbContext> factory, StorageSchema schema, IOptions<StorageOptions> options)
+public sealed class EfTrackCatalog(IDbContextFactory<MoodBotDbContext> factory, StorageMigrator schema, IOptions<StorageOptions> options)
     : ITrackCatalog
 {
     private const int Columns = 10;

@@ -79,19 +79,31 @@ public sealed class GuildSettingsRow
     public long UpdatedAtMs { get; set; }
 }
 
-/// <summary>The schema version this database was created with (see <see cref="StorageSchema"/>).</summary>
-public sealed class SchemaVersionRow
+/// <summary>
+/// An interaction some instance has taken on. The primary key is the whole point: of two instances inserting the same id,
+/// exactly one succeeds, so a redelivered interaction is answered once.
+/// </summary>
+public sealed class InteractionClaimRow
 {
-    public int Version { get; set; }
+    public required string InteractionId { get; set; }
 
-    public long AppliedAtMs { get; set; }
+    public long ClaimedAtMs { get; set; }
+}
+
+/// <summary>When a member may next run an expensive command, shared by every instance on this database.</summary>
+public sealed class MemberCooldownRow
+{
+    public required string MemberId { get; set; }
+
+    public long UntilMs { get; set; }
 }
 
 /// <summary>
 /// The bot's database. Names are snake_case so hand-written SQL (bulk upsert, delete-returning) reads the same on
-/// SQLite and PostgreSQL without quoting.
+/// SQLite and PostgreSQL without quoting. Abstract: each provider has its own subclass because each has its own
+/// migration set (EF's "multiple context types" pattern), so a context can never run the other provider's migrations.
 /// </summary>
-public sealed class MoodBotDbContext(DbContextOptions<MoodBotDbContext> options) : DbContext(options)
+public abstract class MoodBotDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<CatalogTrackRow> CatalogTracks => Set<CatalogTrackRow>();
 
@@ -103,7 +115,9 @@ public sealed class MoodBotDbContext(DbContextOptions<MoodBotDbContext> options)
 
     public DbSet<GuildSettingsRow> GuildSettings => Set<GuildSettingsRow>();
 
-    public DbSet<SchemaVersionRow> SchemaVersions => Set<SchemaVersionRow>();
+    public DbSet<InteractionClaimRow> InteractionClaims => Set<InteractionClaimRow>();
+
+    public DbSet<MemberCooldownRow> MemberCooldowns => Set<MemberCooldownRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -163,12 +177,21 @@ public sealed class MoodBotDbContext(DbContextOptions<MoodBotDbContext> options)
             t.Property(x => x.TrackCount).HasColumnName("track_count");
             t.Property(x => x.UpdatedAtMs).HasColumnName("updated_at_ms");
         });
-        modelBuilder.Entity<SchemaVersionRow>(t =>
+        modelBuilder.Entity<InteractionClaimRow>(t =>
         {
-            t.ToTable("moodbot_schema");
-            t.HasKey(x => x.Version);
-            t.Property(x => x.Version).HasColumnName("version").ValueGeneratedNever();
-            t.Property(x => x.AppliedAtMs).HasColumnName("applied_at_ms");
+            t.ToTable("interaction_claims");
+            t.HasKey(x => x.InteractionId);
+            t.Property(x => x.InteractionId).HasColumnName("interaction_id").HasMaxLength(32);
+            t.Property(x => x.ClaimedAtMs).HasColumnName("claimed_at_ms");
+            t.HasIndex(x => x.ClaimedAtMs).HasDatabaseName("ix_interaction_claims_claimed_at");
+        });
+        modelBuilder.Entity<MemberCooldownRow>(t =>
+        {
+            t.ToTable("member_cooldowns");
+            t.HasKey(x => x.MemberId);
+            t.Property(x => x.MemberId).HasColumnName("member_id").HasMaxLength(32);
+            t.Property(x => x.UntilMs).HasColumnName("until_ms");
+            t.HasIndex(x => x.UntilMs).HasDatabaseName("ix_member_cooldowns_until");
         });
     }
 }

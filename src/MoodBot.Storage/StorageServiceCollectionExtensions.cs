@@ -12,25 +12,40 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database (bound to <c>MoodBot:Storage</c>) and the stores built on it: <see cref="ITrackCatalog"/>,
-    /// <see cref="IRecommendationHistory"/>, <see cref="ISpotifyLinkStore"/>. The schema is created at host start, and
+    /// <see cref="IRecommendationHistory"/>, <see cref="ISpotifyLinkStore"/>, and the shared scale-out state
+    /// (<see cref="IInteractionClaims"/>, <see cref="IMemberCooldowns"/>). Migrations are applied at host start, and
     /// lazily by the first store call for CLI verbs that never start the host.
     /// </summary>
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<StorageOptions>()
+        var services = builder.Services;
+        services.AddOptions<StorageOptions>()
             .Bind(builder.Configuration.GetSection(StorageOptions.Section))
             .ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsRules>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddDbContextFactory<MoodBotDbContext>((sp, db) => Configure(db, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
-        builder.Services.TryAddSingleton<StorageSchema>();
-        builder.Services.TryAddSingleton<EfTrackCatalog>();
-        builder.Services.TryAddSingleton<ITrackCatalog>(sp => sp.GetRequiredService<EfTrackCatalog>());
-        builder.Services.TryAddSingleton<IRecommendationHistory, EfRecommendationHistory>();
-        builder.Services.TryAddSingleton<ISpotifyLinkStore, EfSpotifyLinkStore>();
-        builder.Services.AddHostedService<StorageInitializer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsRules>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // One context type per provider, each with its own migrations; only the configured one is ever resolved.
+        services.AddDbContextFactory<SqliteMoodBotDbContext>((sp, db) => Configure(db, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddDbContextFactory<PostgresMoodBotDbContext>((sp, db) => Configure(db, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddSingleton<IDbContextFactory<MoodBotDbContext>>(sp =>
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
+                ? new ProviderContextFactory<PostgresMoodBotDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresMoodBotDbContext>>())
+                : new ProviderContextFactory<SqliteMoodBotDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteMoodBotDbContext>>()));
+
+        services.TryAddSingleton<StorageMigrator>();
+        services.TryAddSingleton<EfTrackCatalog>();
+        services.TryAddSingleton<ITrackCatalog>(sp => sp.GetRequiredService<EfTrackCatalog>());
+        services.TryAddSingleton<IRecommendationHistory, EfRecommendationHistory>();
+        services.TryAddSingleton<ISpotifyLinkStore, EfSpotifyLinkStore>();
+        // Added, not TryAdded: features such as Discord register an in-process fallback for these ports, and the shared
+        // database version must win whichever Add<Feature> call came first (the last registration is the one resolved).
+        services.AddSingleton<IInteractionClaims, EfInteractionClaims>();
+        services.AddSingleton<IMemberCooldowns, EfMemberCooldowns>();
+        services.AddHostedService<StorageInitializer>();
+        services.AddHostedService<StorageJanitor>();
         return builder;
     }
 
@@ -67,8 +82,15 @@ public static class StorageServiceCollectionExtensions
     }
 }
 
-/// <summary>Creates or checks the schema before the bot takes traffic, so a bad connection string fails the start.</summary>
-internal sealed class StorageInitializer(StorageSchema schema) : IHostedService
+/// <summary>Hands out the configured provider's context as the provider-neutral base type the stores use.</summary>
+internal sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<MoodBotDbContext>
+    where TContext : MoodBotDbContext
+{
+    public MoodBotDbContext CreateDbContext() => inner.CreateDbContext();
+}
+
+/// <summary>Applies migrations before the bot takes traffic, so a bad connection string fails the start.</summary>
+internal sealed class StorageInitializer(StorageMigrator schema) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => schema.EnsureAsync(cancellationToken);
 

@@ -64,7 +64,9 @@ public sealed class FaceDetector : IDisposable
         using var work = new Mat();
         if (scale < 1.0)
         {
-            Cv2.Resize(grey, work, new Size(0, 0), scale, scale, InterpolationFlags.Area);
+            // Explicit size of at least 1 px a side: OpenCV rounds a 9000×3 strip's short side to 0 and throws (docs/fuzzing.md).
+            var size = new Size(Math.Max(1, (int)Math.Round(grey.Width * scale)), Math.Max(1, (int)Math.Round(grey.Height * scale)));
+            Cv2.Resize(grey, work, size, 0, 0, InterpolationFlags.Area);
         }
         else
         {

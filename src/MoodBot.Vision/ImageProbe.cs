@@ -75,14 +75,19 @@ public static class ImageProbe
                 $"{type} files are not supported; please send a JPEG, PNG, WebP or GIF."),
         };
 
+        if (!ChunksFit(bytes.Span, format))
+        {
+            throw new UnsupportedImageException(ImageProblem.Corrupt, "The image data is damaged or truncated.");
+        }
+
         IReadOnlyList<MetadataExtractor.Directory> dirs;
         try
         {
             stream.Position = 0;
             dirs = ImageMetadataReader.ReadMetadata(stream);
         }
-        catch (Exception e) when (e is IOException or ImageProcessingException or ArgumentException or IndexOutOfRangeException
-                                      or OverflowException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is IOException or ImageProcessingException or MetadataException or ArgumentException
+                                      or IndexOutOfRangeException or OverflowException or InvalidOperationException or NotSupportedException)
         {
             throw new UnsupportedImageException(ImageProblem.Corrupt, "The image header is damaged.");
         }
@@ -96,7 +101,7 @@ public static class ImageProbe
             PhotoFormat.Bmp => Dimensions<BmpHeaderDirectory>(dirs, BmpHeaderDirectory.TagImageWidth, BmpHeaderDirectory.TagImageHeight),
             _ => (0, 0),
         };
-        height = Math.Abs(height); // bottom-up BMPs store a negative height
+        height = height == int.MinValue ? 0 : Math.Abs(height); // bottom-up BMPs store a negative height; MinValue has no positive twin
         if (width <= 0 || height <= 0)
         {
             throw new UnsupportedImageException(ImageProblem.Corrupt, "The image header has no valid size.");
@@ -116,6 +121,49 @@ public static class ImageProbe
         }
 
         return new ImageHeader(format, width, height, orientation);
+    }
+
+    /// <summary>
+    /// MetadataExtractor allocates each PNG/WebP chunk's declared length before reading it, so a 50-byte file declaring a
+    /// 2 GB chunk costs a 2 GB array (or an OutOfMemoryException). Every chunk must lie inside the file.
+    /// </summary>
+    private static bool ChunksFit(ReadOnlySpan<byte> b, PhotoFormat format)
+    {
+        if (format == PhotoFormat.Png)
+        {
+            // 8-byte signature, then chunks of length (4, big-endian) + type (4) + data + CRC (4).
+            for (long at = 8; at + 8 <= b.Length;)
+            {
+                long length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(b[(int)at..]);
+                if (at + 12 + length > b.Length)
+                {
+                    return false;
+                }
+
+                if (b.Slice((int)at + 4, 4).SequenceEqual("IEND"u8))
+                {
+                    break;
+                }
+
+                at += 12 + length;
+            }
+        }
+        else if (format == PhotoFormat.WebP)
+        {
+            // "RIFF" size "WEBP", then chunks of fourcc (4) + size (4, little-endian) + data, padded to even.
+            for (long at = 12; at + 8 <= b.Length;)
+            {
+                long length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(b[((int)at + 4)..]);
+                if (at + 8 + length > b.Length)
+                {
+                    return false;
+                }
+
+                at += 8 + length + (length & 1);
+            }
+        }
+
+        return true;
     }
 
     private static (int Width, int Height) Dimensions<T>(IReadOnlyList<MetadataExtractor.Directory> dirs, int widthTag, int heightTag)

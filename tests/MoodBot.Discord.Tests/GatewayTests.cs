@@ -50,6 +50,31 @@ public sealed class GatewayTests : IAsyncLifetime
         await WaitUntilAsync(() => _bot.Status.IsReady);
     }
 
+    /// <summary>Regression (fuzzing): a malformed frame used to throw out of the receive loop and drop every member's connection.</summary>
+    [Fact]
+    public async Task MalformedFrames_Skipped_ConnectionKeptAndNextInteractionAnswered()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var (conn, _) = await _fake.AcceptSessionAsync();
+        await WaitUntilAsync(() => _bot.Status.IsReady);
+        string[] garbage =
+        [
+            "not json", "[1,2,3]", "\"text\"", "{\"op\":\"zero\"}", "{\"op\":0,\"t\":7,\"s\":\"x\",\"d\":[]}",
+            "{\"op\":0,\"t\":\"INTERACTION_CREATE\",\"s\":1e300,\"d\":{\"id\":[]}}", "{\"op\":9.5}", "{\"op\":11,\"d\":{\"x\":{}}",
+        ];
+        foreach (var frame in garbage)
+        {
+            await conn.SendRawAsync(frame);
+        }
+
+        var interaction = Payloads.Command("unlink");
+        await conn.SendDispatchAsync("INTERACTION_CREATE", interaction);
+
+        await _fake.NextRequestAsync(r => r.Is("POST", $"/interactions/{interaction["id"]}/{interaction["token"]}/callback"));
+        Assert.False(conn.Closed.IsCompleted);
+        Assert.True(_bot.Status.IsReady);
+    }
+
     [Fact]
     public async Task Heartbeat_AfterDispatches_CarriesLastSequenceAndAnswersServerRequest()
     {

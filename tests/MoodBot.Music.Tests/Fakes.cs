@@ -26,7 +26,8 @@ internal sealed class ListCatalog(IEnumerable<Track> tracks) : ITrackCatalog
     }
 
     public Task<IReadOnlyList<Track>> GetAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Track>>(ids.Where(_tracks.ContainsKey).Select(i => _tracks[i]).ToList());
+        Fail ? throw new InvalidOperationException("database is down")
+            : Task.FromResult<IReadOnlyList<Track>>(ids.Where(_tracks.ContainsKey).Select(i => _tracks[i]).ToList());
 
     public Task<int> UpsertAsync(IReadOnlyList<Track> tracks, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

@@ -151,4 +151,25 @@ public sealed class RecommenderTests
         Assert.Equal(CatalogRecommender.SourceGenresOnly, rec.Source);
         Assert.Equal(3, rec.Genres.Count);
     }
+
+    /// <summary>
+    /// Regression (PostgreSQL restarted mid-run, tests/MoodBot.Faults.Tests): with the index already in memory, reading
+    /// the picked rows threw, and the member got the catch-all apology instead of the genre fallback.
+    /// </summary>
+    [Fact]
+    public async Task RecommendAsync_DatabaseFailsAfterTheIndexIsBuilt_FallsBackToGenreSearch()
+    {
+        var catalog = new ListCatalog(Grid(10, 10));
+        var search = new FakeGenreSearch();
+        using var r = Recommenders.Create(catalog, search);
+        var first = await r.RecommendAsync(new RecommendationRequest(Sad, RecommendationMode.Match, 5), TestContext.Current.CancellationToken);
+        Assert.Equal(CatalogRecommender.SourceCatalog, first.Source);
+
+        catalog.Fail = true;
+        var rec = await r.RecommendAsync(new RecommendationRequest(Sad, RecommendationMode.Match, 5), TestContext.Current.CancellationToken);
+
+        Assert.Equal(CatalogRecommender.SourceGenreSearch, rec.Source);
+        Assert.NotEmpty(rec.Tracks);
+        Assert.Equal(3, search.Calls.Count); // one search per chosen genre
+    }
 }

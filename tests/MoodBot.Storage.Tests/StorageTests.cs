@@ -94,48 +94,6 @@ public sealed class TrackCatalogTests
     }
 }
 
-public sealed class SchemaTests
-{
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task EnsureAsync_TwoInstancesAtOnce_BothSucceedAndSchemaExistsOnce(string provider)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        if (provider == "sqlite")
-        {
-            // Concurrency needs two real connections, so a file rather than the in-memory database.
-            var dir = Directory.CreateTempSubdirectory("moodbot-schema-");
-            try
-            {
-                var options = new DbContextOptionsBuilder<MoodBotDbContext>()
-                    .UseSqlite(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir.FullName, "x.db"), Pooling = false }.ToString()).Options;
-                var schemas = Enumerable.Range(0, 4).Select(_ => new StorageSchema(new Factory(options), TimeProvider.System, NullLogger<StorageSchema>.Instance)).ToList();
-                await Task.WhenAll(schemas.Select(s => Task.Run(() => s.EnsureAsync(ct), ct)));
-                await using var check = new MoodBotDbContext(options);
-                Assert.Equal(1, await check.SchemaVersions.CountAsync(ct));
-                schemas.ForEach(s => s.Dispose());
-            }
-            finally
-            {
-                dir.Delete(recursive: true);
-            }
-
-            return;
-        }
-
-        await using var db = await TestDatabase.CreateAsync(provider);
-        var others = Enumerable.Range(0, 3).Select(_ => db.SecondInstance().Schema).Append(db.Schema).ToList();
-        await Task.WhenAll(others.Select(s => Task.Run(() => s.EnsureAsync(ct), ct)));
-        await using var ctx = db.Factory.CreateDbContext();
-        Assert.Equal(StorageSchema.CurrentVersion, Assert.Single(await ctx.SchemaVersions.ToListAsync(ct)).Version);
-    }
-
-    private sealed class Factory(DbContextOptions<MoodBotDbContext> options) : IDbContextFactory<MoodBotDbContext>
-    {
-        public MoodBotDbContext CreateDbContext() => new(options);
-    }
-}
-
 public sealed class HistoryTests
 {
     [Theory]

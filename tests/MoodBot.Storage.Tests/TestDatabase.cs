@@ -13,35 +13,36 @@ namespace MoodBot.Tests;
 /// </summary>
 internal sealed class TestDatabase : IAsyncDisposable
 {
-    public const string PostgresVariable = "MOODBOT_TEST_POSTGRES";
-
     private readonly SqliteConnection? _sqlite;
     private readonly string? _postgresBase;
     private readonly string? _schemaName;
+    private DirectoryInfo? _sqliteDirectory;
 
-    private TestDatabase(DbContextOptions<MoodBotDbContext> options, TimeProvider time, SqliteConnection? sqlite, string? postgresBase, string? schemaName)
+    private TestDatabase(IDbContextFactory<MoodBotDbContext> factory, TimeProvider time, SqliteConnection? sqlite, string? postgresBase, string? schemaName)
     {
-        Options = options;
         _sqlite = sqlite;
         _postgresBase = postgresBase;
         _schemaName = schemaName;
         Time = time;
-        Factory = new ContextFactory(options);
-        Schema = new StorageSchema(Factory, time, NullLogger<StorageSchema>.Instance);
+        Factory = factory;
+        Schema = NewMigrator(factory, time);
         Catalog = new EfTrackCatalog(Factory, Schema, StorageOptions);
         History = new EfRecommendationHistory(Factory, Schema, time, StorageOptions);
         Links = new EfSpotifyLinkStore(Factory, Schema, time);
+        Claims = new EfInteractionClaims(Factory, Schema, time);
+        Cooldowns = new EfMemberCooldowns(Factory, Schema, time);
     }
 
     public static TheoryData<string> Providers => new("sqlite", "postgres");
 
-    public DbContextOptions<MoodBotDbContext> Options { get; }
+    /// <summary>Where concurrency matters: a SQLite file (several real connections) rather than the in-memory database.</summary>
+    public static TheoryData<string> RacingProviders => new("sqlite-file", "postgres");
 
     public TimeProvider Time { get; }
 
     public IDbContextFactory<MoodBotDbContext> Factory { get; }
 
-    public StorageSchema Schema { get; }
+    public StorageMigrator Schema { get; }
 
     public IOptions<StorageOptions> StorageOptions { get; } = Microsoft.Extensions.Options.Options.Create(new StorageOptions { HistoryKeepPerUser = 5 });
 
@@ -51,20 +52,30 @@ internal sealed class TestDatabase : IAsyncDisposable
 
     public EfSpotifyLinkStore Links { get; }
 
-    public string Provider => _sqlite is null ? "postgres" : "sqlite";
+    public EfInteractionClaims Claims { get; }
+
+    public EfMemberCooldowns Cooldowns { get; }
+
+    public string Provider => _postgresBase is null ? "sqlite" : "postgres";
 
     public static async Task<TestDatabase> CreateAsync(string provider, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
+        if (provider == "sqlite-file")
+        {
+            var dir = Directory.CreateTempSubdirectory("moodbot-race-");
+            var file = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir.FullName, "race.db"), Pooling = true }.ToString();
+            return new TestDatabase(SqliteFactory(file), time, null, null, null) { _sqliteDirectory = dir };
+        }
+
         if (provider == "sqlite")
         {
             var connection = new SqliteConnection("Data Source=:memory:");
             await connection.OpenAsync();
-            var options = new DbContextOptionsBuilder<MoodBotDbContext>().UseSqlite(connection).Options;
-            return new TestDatabase(options, time, connection, null, null);
+            return new TestDatabase(SqliteFactory(connection.ConnectionString, connection), time, connection, null, null);
         }
 
-        var baseConnection = PostgresOrSkip();
+        var baseConnection = FreshPostgresDatabase.ServerOrSkip();
         var schema = "t_" + Guid.NewGuid().ToString("N")[..12];
         await using (var c = new NpgsqlConnection(baseConnection))
         {
@@ -74,16 +85,32 @@ internal sealed class TestDatabase : IAsyncDisposable
         }
 
         var cs = new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString();
-        var pg = new DbContextOptionsBuilder<MoodBotDbContext>().UseNpgsql(cs).Options;
-        return new TestDatabase(pg, time, null, baseConnection, schema);
+        return new TestDatabase(PostgresFactory(cs), time, null, baseConnection, schema);
     }
 
-    /// <summary>A second, independent set of stores over the same database (a second bot instance).</summary>
-    public (EfSpotifyLinkStore Links, StorageSchema Schema) SecondInstance()
+    /// <summary>Contexts for a SQLite database: over <paramref name="open"/> when given (an in-memory database), else pooled connections.</summary>
+    public static IDbContextFactory<MoodBotDbContext> SqliteFactory(string connectionString, SqliteConnection? open = null)
     {
-        var factory = new ContextFactory(Options);
-        var schema = new StorageSchema(factory, Time, NullLogger<StorageSchema>.Instance);
-        return (new EfSpotifyLinkStore(factory, schema, Time), schema);
+        var builder = new DbContextOptionsBuilder<SqliteMoodBotDbContext>();
+        var options = (open is null ? builder.UseSqlite(connectionString) : builder.UseSqlite(open)).Options;
+        return new ContextFactory(() => new SqliteMoodBotDbContext(options));
+    }
+
+    public static IDbContextFactory<MoodBotDbContext> PostgresFactory(string connectionString)
+    {
+        var options = new DbContextOptionsBuilder<PostgresMoodBotDbContext>().UseNpgsql(connectionString).Options;
+        return new ContextFactory(() => new PostgresMoodBotDbContext(options));
+    }
+
+    public static StorageMigrator NewMigrator(IDbContextFactory<MoodBotDbContext> factory, TimeProvider? time = null) =>
+        new(factory, time ?? TimeProvider.System, NullLogger<StorageMigrator>.Instance);
+
+    /// <summary>A second, independent set of stores over the same database (a second bot instance).</summary>
+    public (EfSpotifyLinkStore Links, StorageMigrator Schema, EfInteractionClaims Claims, EfMemberCooldowns Cooldowns) SecondInstance()
+    {
+        var schema = NewMigrator(Factory, Time);
+        return (new EfSpotifyLinkStore(Factory, schema, Time), schema, new EfInteractionClaims(Factory, schema, Time),
+            new EfMemberCooldowns(Factory, schema, Time));
     }
 
     public async ValueTask DisposeAsync()
@@ -92,6 +119,12 @@ internal sealed class TestDatabase : IAsyncDisposable
         if (_sqlite is not null)
         {
             await _sqlite.DisposeAsync();
+        }
+
+        if (_sqliteDirectory is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            _sqliteDirectory.Delete(recursive: true);
         }
 
         if (_postgresBase is not null)
@@ -104,27 +137,8 @@ internal sealed class TestDatabase : IAsyncDisposable
         }
     }
 
-    private static string PostgresOrSkip()
+    private sealed class ContextFactory(Func<MoodBotDbContext> create) : IDbContextFactory<MoodBotDbContext>
     {
-        var cs = Environment.GetEnvironmentVariable(PostgresVariable);
-        if (!string.IsNullOrWhiteSpace(cs))
-        {
-            return cs;
-        }
-
-        var reason = $"{PostgresVariable} is not set (a connection string to a PostgreSQL database the user owns, e.g. " +
-            "Host=127.0.0.1;Port=5432;Username=moodbot;Password=moodbot;Database=moodbot_test); PostgreSQL storage tests need a real server.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException("CI=true and " + reason);
-        }
-
-        Assert.Skip(reason);
-        return null!;
-    }
-
-    private sealed class ContextFactory(DbContextOptions<MoodBotDbContext> options) : IDbContextFactory<MoodBotDbContext>
-    {
-        public MoodBotDbContext CreateDbContext() => new(options);
+        public MoodBotDbContext CreateDbContext() => create();
     }
 }

@@ -86,7 +86,15 @@ internal sealed class DiscordBotService(
             await Task.Delay(wait, time, ct).ConfigureAwait(false);
         }
 
-        var (ids, count) = o.ShardCount is { } n ? ([o.ShardId!.Value], n) : (Enumerable.Range(0, Math.Max(1, gateway.Shards)).ToArray(), Math.Max(1, gateway.Shards));
+        // A configured range is this instance's share of a bot split across instances; otherwise run all Discord recommends.
+        var (ids, count) = o.ShardCount is { } n && o.ConfiguredShardIds() is { } mine
+            ? (mine.ToArray(), n)
+            : (Enumerable.Range(0, Math.Max(1, gateway.Shards)).ToArray(), Math.Max(1, gateway.Shards));
+        if (o.ShardCount is not null)
+        {
+            Log.ShardRangeConfigured(_logger, string.Join(',', ids), count);
+        }
+
         Log.ShardsPlanned(_logger, ids.Length, count, Math.Max(1, gateway.SessionStartLimit.MaxConcurrency));
         var url = new Uri(gateway.Url);
         var shardLogger = loggers.CreateLogger<GatewayShard>();

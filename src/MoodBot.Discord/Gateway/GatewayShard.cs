@@ -176,7 +176,15 @@ internal sealed class GatewayShard
                     return await EndFromCloseAsync(hello is null).ConfigureAwait(false);
                 }
 
-                var interval = TimeSpan.FromMilliseconds(hello["d"]!["heartbeat_interval"]!.GetValue<double>());
+                if (hello["d"] is not JsonObject helloData || !TryNumber(helloData["heartbeat_interval"], out var intervalMs) || intervalMs <= 0)
+                {
+                    // A Hello without a usable interval cannot be kept alive; treat it like a failed connection.
+                    Log.GatewayFrameIgnored(shard._logger, shard._shardId, "Hello without heartbeat_interval");
+                    Failed = true;
+                    return await EndFromCloseAsync(dropped: true).ConfigureAwait(false);
+                }
+
+                var interval = TimeSpan.FromMilliseconds(intervalMs);
                 heartbeat = HeartbeatLoopAsync(interval, ct);
 
                 if (resume)
@@ -273,12 +281,12 @@ internal sealed class GatewayShard
             switch (Op(message))
             {
                 case 0:
-                    if (message["s"] is { } s && s.GetValueKind() == JsonValueKind.Number)
+                    if (message["s"] is JsonValue s && s.GetValueKind() == JsonValueKind.Number && s.TryGetValue<long>(out var sequence))
                     {
-                        shard._sequence = s.GetValue<long>();
+                        shard._sequence = sequence;
                     }
 
-                    OnDispatch(message["t"]?.GetValue<string>(), message["d"]);
+                    OnDispatch(message["t"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : null, message["d"]);
                     return null;
                 case 1:
                     // The gateway asks for a heartbeat right now.
@@ -322,7 +330,7 @@ internal sealed class GatewayShard
                     Log.GatewayResumed(shard._logger, shard._shardId);
                     break;
                 case "INTERACTION_CREATE" when data is not null:
-                    var interaction = data.Deserialize<Interaction>(DiscordJson.Options);
+                    var interaction = InteractionParser.Parse(data);
                     if (interaction is not null)
                     {
                         shard._dispatcher.Dispatch(interaction, InteractionResponder.Rest);
@@ -452,12 +460,36 @@ internal sealed class GatewayShard
 
                 if (result.EndOfMessage)
                 {
-                    return JsonNode.Parse(buffer.WrittenSpan);
+                    // A frame that is not a JSON object is skipped, not allowed to end the connection for every member.
+                    string reason;
+                    try
+                    {
+                        if (JsonNode.Parse(buffer.WrittenSpan) is JsonObject message)
+                        {
+                            return message;
+                        }
+
+                        reason = "not a JSON object";
+                    }
+                    catch (JsonException)
+                    {
+                        reason = "not JSON";
+                    }
+
+                    Log.GatewayFrameIgnored(shard._logger, shard._shardId, reason);
+                    buffer.Clear();
                 }
             }
         }
 
-        private static int Op(JsonNode message) => message["op"]?.GetValue<int>() ?? -1;
+        private static int Op(JsonNode message) =>
+            message["op"] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var op) ? op : -1;
+
+        private static bool TryNumber(JsonNode? node, out double value)
+        {
+            value = 0;
+            return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value);
+        }
 
         private static Uri WithQuery(Uri url)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -53,16 +52,7 @@ public static class DiscordEndpointRouteBuilderExtensions
             return;
         }
 
-        Interaction? interaction;
-        try
-        {
-            interaction = JsonSerializer.Deserialize<Interaction>(body, DiscordJson.Options);
-        }
-        catch (JsonException)
-        {
-            interaction = null;
-        }
-
+        var interaction = InteractionParser.Parse(body);
         if (interaction is null)
         {
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -77,7 +67,7 @@ public static class DiscordEndpointRouteBuilderExtensions
 
         var responder = new HttpInteractionResponder();
         services.GetRequiredService<InteractionDispatcher>().Dispatch(interaction, responder);
-        InteractionResponse response;
+        InteractionResponse? response;
         try
         {
             response = await responder.Response.WaitAsync(AnswerBudget, time, ct).ConfigureAwait(false);
@@ -89,6 +79,13 @@ public static class DiscordEndpointRouteBuilderExtensions
                 ? (int)InteractionCallbackType.DeferredUpdateMessage
                 : (int)InteractionCallbackType.DeferredChannelMessageWithSource);
             response = responder.TryFallback(fallback) ? fallback : await responder.Response.ConfigureAwait(false);
+        }
+
+        if (response is null)
+        {
+            // A duplicate delivery: another instance (or an earlier request) claimed this interaction and answers it.
+            http.Response.StatusCode = StatusCodes.Status409Conflict;
+            return;
         }
 
         try

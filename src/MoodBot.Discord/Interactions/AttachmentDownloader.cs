@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -10,8 +12,15 @@ namespace MoodBot.Discord.Interactions;
 /// treated as untrusted: origin allow-list (scheme + host + port), redirects followed by hand and only within the
 /// list, declared and actual size capped, image content types only. Bytes stay in memory and are never logged.
 /// </summary>
-internal sealed class AttachmentDownloader(HttpClient http, IOptions<DiscordOptions> options)
+internal sealed class AttachmentDownloader(
+    HttpClient http,
+    IOptions<DiscordOptions> options,
+    IOptionsMonitor<HttpStandardResilienceOptions> resilience,
+    TimeProvider time)
 {
+    /// <summary>The name of this client's standard resilience options (typed-client name + "-standard").</summary>
+    internal const string ResilienceName = nameof(AttachmentDownloader) + "-standard";
+
     private const int MaxRedirects = 3;
 
     private static readonly HashSet<string> ImageTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -51,6 +60,28 @@ internal sealed class AttachmentDownloader(HttpClient http, IOptions<DiscordOpti
     }
 
     public async Task<byte[]> DownloadAsync(Uri url, CancellationToken cancellationToken)
+    {
+        // The pipeline's total timeout ends when the headers arrive; a CDN that then trickles the body would hold the
+        // interaction until Discord drops it. One budget, the same length, covers headers and body.
+        using var budget = new CancellationTokenSource(resilience.Get(ResilienceName).TotalRequestTimeout.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
+        {
+            return await DownloadWithinAsync(url, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or TimeoutRejectedException)
+        {
+            throw new InteractionProblemException(ProblemKind.Unavailable,
+                "Downloading your photo from Discord took too long — please try again in a moment.");
+        }
+        catch (HttpRequestException)
+        {
+            throw new InteractionProblemException(ProblemKind.Unavailable,
+                "I couldn't reach Discord to fetch your photo — please try again in a moment.");
+        }
+    }
+
+    private async Task<byte[]> DownloadWithinAsync(Uri url, CancellationToken cancellationToken)
     {
         var max = options.Value.MaxAttachmentBytes;
         for (var hop = 0; ; hop++)

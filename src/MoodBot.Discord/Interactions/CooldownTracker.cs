@@ -1,50 +1,59 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using MoodBot.Core;
 
 namespace MoodBot.Discord.Interactions;
 
 /// <summary>
-/// Per-member cooldown for the expensive command. In-process: with several instances a member could, at worst, get
-/// one extra run per instance, which is acceptable for spam protection.
+/// The commands' view of the per-member cooldown: this bot's <see cref="DiscordOptions.CooldownSeconds"/>, decided by
+/// whichever <see cref="IMemberCooldowns"/> is registered: the database (AddStorage), shared by every instance, or
+/// <see cref="InProcessMemberCooldowns"/> when the bot runs without storage.
 /// </summary>
-internal sealed class CooldownTracker(IOptions<DiscordOptions> options, TimeProvider time)
+internal sealed class CooldownTracker(IMemberCooldowns store, IOptions<DiscordOptions> options)
+{
+    /// <summary>Starts a cooldown for the member, or says how long they still have to wait.</summary>
+    public Task<CooldownDecision> TryStartAsync(string userId, CancellationToken cancellationToken) =>
+        store.TryStartAsync(userId, TimeSpan.FromSeconds(options.Value.CooldownSeconds), cancellationToken);
+}
+
+/// <summary>
+/// Cooldowns in this process only: right for one instance; with several, a member could get one extra run per instance,
+/// which is why the host uses the database's implementation instead.
+/// </summary>
+internal sealed class InProcessMemberCooldowns(TimeProvider time) : IMemberCooldowns
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.Ordinal);
 
-    /// <summary>Starts a cooldown for the member, or returns false and how long they still have to wait.</summary>
-    public bool TryStart(string userId, out TimeSpan remaining)
+    public Task<CooldownDecision> TryStartAsync(string memberId, TimeSpan cooldown, CancellationToken cancellationToken)
     {
-        var cooldown = TimeSpan.FromSeconds(options.Value.CooldownSeconds);
         var now = time.GetUtcNow();
-        remaining = TimeSpan.Zero;
         if (cooldown <= TimeSpan.Zero)
         {
-            return true;
+            return Task.FromResult(CooldownDecision.Start);
         }
 
         while (true)
         {
-            if (_until.TryGetValue(userId, out var until))
+            if (_until.TryGetValue(memberId, out var until))
             {
                 if (until > now)
                 {
-                    remaining = until - now;
-                    return false;
+                    return Task.FromResult(CooldownDecision.Wait(until - now));
                 }
 
-                if (_until.TryUpdate(userId, now + cooldown, until))
+                if (_until.TryUpdate(memberId, now + cooldown, until))
                 {
-                    return true;
+                    return Task.FromResult(CooldownDecision.Start);
                 }
             }
-            else if (_until.TryAdd(userId, now + cooldown))
+            else if (_until.TryAdd(memberId, now + cooldown))
             {
                 if (_until.Count > 10_000)
                 {
                     Prune(now);
                 }
 
-                return true;
+                return Task.FromResult(CooldownDecision.Start);
             }
         }
     }

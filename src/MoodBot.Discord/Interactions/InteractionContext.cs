@@ -55,8 +55,16 @@ internal sealed class InteractionContext(Interaction interaction, InteractionRes
         return RespondAsync(new InteractionResponse((int)InteractionCallbackType.ChannelMessageWithSource, payload), ResponseState.Responded, ct);
     }
 
-    public Task EditOriginalAsync(MessagePayload message, IReadOnlyList<FileUpload>? files, CancellationToken ct) =>
-        Rest.EditOriginalAsync(Interaction.ApplicationId, Interaction.Token, message with { AllowedMentions = AllowedMentions.None }, files, ct);
+    public async Task EditOriginalAsync(MessagePayload message, IReadOnlyList<FileUpload>? files, CancellationToken ct)
+    {
+        await Rest.EditOriginalAsync(Interaction.ApplicationId, Interaction.Token, message with { AllowedMentions = AllowedMentions.None }, files, ct)
+            .ConfigureAwait(false);
+        // @original now shows an answer: a later failure (the playlist save, say) must become a follow-up, not delete it.
+        if (State != ResponseState.None)
+        {
+            State = ResponseState.Responded;
+        }
+    }
 
     public Task FollowupAsync(MessagePayload message, bool ephemeral, CancellationToken ct) =>
         Rest.CreateFollowupAsync(Interaction.ApplicationId, Interaction.Token,

@@ -8,11 +8,20 @@ namespace MoodBot.Discord.Interactions;
 
 /// <summary>
 /// Runs each interaction on its own task in its own DI scope (so scoped services such as a DbContext are safe), routes
-/// it to its handler, sends failures to the result handler, and lets shutdown wait for work in flight.
+/// it to its handler, sends failures to the result handler, and lets shutdown wait for work in flight. Each interaction
+/// is claimed first (<see cref="IInteractionClaims"/>), so one delivered twice (a RESUME replay, a retried POST, two
+/// instances) is answered once.
 /// </summary>
-internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, MoodBotMetrics metrics, TimeProvider time, ILogger<InteractionDispatcher> logger)
+internal sealed class InteractionDispatcher(
+    IServiceScopeFactory scopes, IInteractionClaims claims, MoodBotMetrics metrics, TimeProvider time, ILogger<InteractionDispatcher> logger)
     : IDisposable
 {
+    /// <summary>
+    /// The claim is one indexed insert (about a millisecond); if the database takes longer than this, the interaction is
+    /// answered unclaimed rather than letting Discord's 3 s deadline pass.
+    /// </summary>
+    internal static readonly TimeSpan ClaimBudget = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -54,6 +63,14 @@ internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, MoodBot
             using var _ = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
             Log.InteractionReceived(logger, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId ?? "-");
             var command = CommandLabel(interaction);
+            if (!await ClaimAsync(interaction, ct).ConfigureAwait(false))
+            {
+                Log.DuplicateInteraction(logger);
+                metrics.Interaction(command, "duplicate");
+                responder.Decline();
+                return;
+            }
+
             try
             {
                 var handler = scope.ServiceProvider.GetServices<IInteractionHandler>().FirstOrDefault(h => h.CanHandle(interaction))
@@ -78,6 +95,23 @@ internal sealed class InteractionDispatcher(IServiceScopeFactory scopes, MoodBot
                 Log.InitialResponseLatency(logger, latency.TotalMilliseconds);
                 metrics.Stage("defer", latency);
             }
+        }
+    }
+
+    /// <summary>True when this instance should answer; fails open (with a warning) if the claim store is slow or down.</summary>
+    private async Task<bool> ClaimAsync(Interaction interaction, CancellationToken ct)
+    {
+        using var budget = new CancellationTokenSource(ClaimBudget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, budget.Token);
+        try
+        {
+            return await claims.TryClaimAsync(interaction.Id, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // A duplicate answer is a smaller harm than no answer at all.
+            Log.ClaimFailed(logger, ex);
+            return true;
         }
     }
 

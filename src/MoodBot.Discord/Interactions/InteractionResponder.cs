@@ -15,6 +15,11 @@ internal abstract class InteractionResponder
     public abstract Task<bool> RespondAsync(DiscordRestClient rest, Interaction interaction, InteractionResponse response,
         CancellationToken cancellationToken);
 
+    /// <summary>Another delivery of this interaction is being answered (elsewhere); this one gets no answer.</summary>
+    public virtual void Decline()
+    {
+    }
+
     private sealed class RestResponder : InteractionResponder
     {
         public override async Task<bool> RespondAsync(DiscordRestClient rest, Interaction interaction, InteractionResponse response,
@@ -32,10 +37,11 @@ internal abstract class InteractionResponder
 /// </summary>
 internal sealed class HttpInteractionResponder : InteractionResponder
 {
-    private readonly TaskCompletionSource<InteractionResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<InteractionResponse?> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task<InteractionResponse> Response => _response.Task;
+    /// <summary>The initial response, or null when the interaction was <see cref="Decline">declined</see> as a duplicate.</summary>
+    public Task<InteractionResponse?> Response => _response.Task;
 
     public override async Task<bool> RespondAsync(DiscordRestClient rest, Interaction interaction, InteractionResponse response,
         CancellationToken cancellationToken)
@@ -48,6 +54,8 @@ internal sealed class HttpInteractionResponder : InteractionResponder
         await _written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    public override void Decline() => _response.TrySetResult(null);
 
     /// <summary>The endpoint gave up waiting and answered with <paramref name="fallback"/> itself.</summary>
     public bool TryFallback(InteractionResponse fallback) => _response.TrySetResult(fallback);

@@ -29,10 +29,11 @@ internal sealed class MoodMusicCommand(
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = CommandArgs.Parse(context.Interaction);
-        if (!cooldown.TryStart(context.UserId, out var wait))
+        var cooldownDecision = await cooldown.TryStartAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+        if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,
-                $"Easy there! You can ask again in {Math.Ceiling(wait.TotalSeconds):0} s.");
+                $"Easy there! You can ask again in {Math.Ceiling(cooldownDecision.Remaining.TotalSeconds):0} s.");
         }
 
         var url = downloader.Validate(args.Photo);
@@ -89,18 +90,25 @@ internal sealed class MoodMusicCommand(
             var playlist = false;
             foreach (var o in data.Options ?? [])
             {
+                // The payload is untrusted (docs/fuzzing.md): a null entry or a value of the wrong JSON kind is ignored, not thrown on.
+                if (o is null)
+                {
+                    continue;
+                }
+
+                var text = InteractionParser.StringOrNull(o.Value);
                 switch (o.Name)
                 {
-                    case "photo" when o.Value.GetString() is { } id && data.Resolved?.Attachments?.TryGetValue(id, out var a) == true:
+                    case "photo" when text is { } id && data.Resolved?.Attachments?.TryGetValue(id, out var a) == true:
                         photo = a;
                         break;
-                    case "mood" when Emotions.TryParse(o.Value.GetString(), out var e):
+                    case "mood" when Emotions.TryParse(text, out var e):
                         mood = e;
                         break;
                     case "mode":
-                        mode = string.Equals(o.Value.GetString(), "lift", StringComparison.OrdinalIgnoreCase) ? RecommendationMode.Lift : RecommendationMode.Match;
+                        mode = string.Equals(text, "lift", StringComparison.OrdinalIgnoreCase) ? RecommendationMode.Lift : RecommendationMode.Match;
                         break;
-                    case "count" when o.Value.TryGetInt32(out var n):
+                    case "count" when o.Value.ValueKind == System.Text.Json.JsonValueKind.Number && o.Value.TryGetInt32(out var n):
                         count = Math.Clamp(n, MoodReply.MinCount, MoodReply.MaxCount);
                         break;
                     case "playlist":
@@ -159,7 +167,9 @@ internal sealed class SpotifySaver(IServiceProvider services)
         {
             Content = (string.IsNullOrEmpty(why) ? string.Empty : why + "\n") +
                       "Link your Spotify account to save playlists — this link is just for you and works for 10 minutes.",
-            Components = [new ActionRow([new Button { Style = Button.Link, Label = "Link Spotify", Url = url.ToString() }])],
+            // AbsoluteUri keeps the escaping: Uri.ToString() would turn the scope's %20 back into a space, and Discord
+            // refuses a button whose url is not a valid URI.
+            Components = [new ActionRow([new Button { Style = Button.Link, Label = "Link Spotify", Url = url.AbsoluteUri }])],
         };
     }
 }

@@ -35,10 +35,11 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
         }
 
         // Re-rolls cost a recommendation like the command does.
-        if (!cooldown.TryStart(context.UserId, out var wait))
+        var cooldownDecision = await cooldown.TryStartAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+        if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,
-                $"Easy there! You can ask again in {Math.Ceiling(wait.TotalSeconds):0} s.");
+                $"Easy there! You can ask again in {Math.Ceiling(cooldownDecision.Remaining.TotalSeconds):0} s.");
         }
 
         var owner = state.OwnerId == context.UserId;

@@ -84,7 +84,8 @@ internal static partial class ReplyBuilder
         var ids = new List<string>();
         foreach (var embed in embeds ?? [])
         {
-            if (embed.ValueKind == JsonValueKind.Object && embed.TryGetProperty("description", out var d) && d.GetString() is { } text)
+            if (embed.ValueKind == JsonValueKind.Object && embed.TryGetProperty("description", out var d) &&
+                Interactions.InteractionParser.StringOrNull(d) is { } text)
             {
                 ids.AddRange(TrackUrl().Matches(text).Select(m => m.Groups[1].Value));
             }

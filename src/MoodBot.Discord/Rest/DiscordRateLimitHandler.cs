@@ -61,12 +61,14 @@ internal sealed class DiscordRateLimitHandler(DiscordRateLimiter limiter, MoodBo
         {
             await response.Content.LoadIntoBufferAsync(ct).ConfigureAwait(false);
             using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
-            if (doc.RootElement.TryGetProperty("retry_after", out var ra) && ra.TryGetDouble(out var v))
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("retry_after", out var ra) && ra.ValueKind == JsonValueKind.Number &&
+                ra.TryGetDouble(out var v))
             {
                 seconds = v;
             }
 
-            if (doc.RootElement.TryGetProperty("global", out var gl) && gl.ValueKind == JsonValueKind.True)
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("global", out var gl) && gl.ValueKind == JsonValueKind.True)
             {
                 global = true;
             }

@@ -133,7 +133,13 @@ internal sealed class DiscordRateLimiter(TimeProvider time, ILogger<DiscordRateL
                 }
             }
 
-            return;
+            if (!route.GlobalExempt)
+            {
+                return;
+            }
+
+            // An exempt route never waits for the global limit, so a global 429 on it (something upstream shedding load)
+            // holds its own bucket: the request that got it still waits retry_after instead of coming straight back.
         }
 
         var hash = _routeBuckets.GetOrAdd(route.Key, k => "route:" + k);

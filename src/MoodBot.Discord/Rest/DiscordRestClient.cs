@@ -159,12 +159,17 @@ internal sealed class DiscordRestClient
             try
             {
                 using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                if (doc.RootElement.TryGetProperty("code", out var c) && c.TryGetInt32(out var ci))
+                var root = doc.RootElement;
+
+                // Only read fields of the shape Discord documents; anything else (an array, a string code) is ignored.
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number &&
+                    c.TryGetInt32(out var ci))
                 {
                     code = ci;
                 }
 
-                if (doc.RootElement.TryGetProperty("message", out var m) && m.GetString() is { } ms)
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String &&
+                    m.GetString() is { } ms)
                 {
                     message = ms;
                 }

@@ -67,9 +67,15 @@ internal sealed class FakeDiscord : IAsyncDisposable
     /// <summary>When set, CDN downloads wait for it (a slow CDN).</summary>
     public TaskCompletionSource? CdnGate { get; set; }
 
+    /// <summary>When set, CDN downloads send their headers and a first chunk, then wait for it (a body that stalls).</summary>
+    public TaskCompletionSource? CdnBodyGate { get; set; }
+
     public byte[] CdnContent { get; set; } = [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 1, 2, 3, 4];
 
     public string CdnContentType { get; set; } = "image/png";
+
+    /// <summary>Files served by name (the last path segment of <see cref="CdnUrl"/>) instead of <see cref="CdnContent"/>.</summary>
+    public ConcurrentDictionary<string, (byte[] Content, string ContentType)> CdnFiles { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<long> CdnHits { get; } = new();
 
@@ -81,9 +87,15 @@ internal sealed class FakeDiscord : IAsyncDisposable
 
     public ConcurrentQueue<string> ForbiddenHits { get; } = new();
 
+    /// <summary>Keep uploaded file bytes in <see cref="Requests"/> (off for long load runs, where they would pile up).</summary>
+    public bool KeepUploads { get; set; } = true;
+
     public IReadOnlyCollection<string> Violations => _violations;
 
     public IReadOnlyCollection<RecordedRequest> Requests => _requests;
+
+    /// <summary>Every REST request with the status the fake answered, in the order the answers were written.</summary>
+    public ConcurrentQueue<(RecordedRequest Request, int Status)> Answers { get; } = new();
 
     public string CdnUrl(string name = "photo.png") => $"{Origin}/cdn/attachments/1/2/{name}?ex=1&is=2&hm=3";
 
@@ -171,6 +183,7 @@ internal sealed class FakeDiscord : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         CdnGate?.TrySetResult();
+        CdnBodyGate?.TrySetResult();
         foreach (var c in _all)
         {
             c.Abort();
@@ -213,7 +226,23 @@ internal sealed class FakeDiscord : IAsyncDisposable
             return;
         }
 
+        if (CdnFiles.TryGetValue(ctx.Request.Path.Value![(ctx.Request.Path.Value!.LastIndexOf('/') + 1)..], out var file))
+        {
+            ctx.Response.ContentType = file.ContentType;
+            await ctx.Response.Body.WriteAsync(file.Content);
+            return;
+        }
+
         ctx.Response.ContentType = CdnContentType;
+        if (CdnBodyGate is { } bodyGate)
+        {
+            await ctx.Response.Body.WriteAsync(CdnContent.AsMemory(0, CdnContent.Length / 2));
+            await ctx.Response.Body.FlushAsync();
+            await bodyGate.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await ctx.Response.Body.WriteAsync(CdnContent.AsMemory(CdnContent.Length / 2));
+            return;
+        }
+
         await ctx.Response.Body.WriteAsync(CdnContent);
     }
 
@@ -239,7 +268,7 @@ internal sealed class FakeDiscord : IAsyncDisposable
                 {
                     using var ms = new MemoryStream();
                     await f.CopyToAsync(ms);
-                    files[f.Name] = ms.ToArray();
+                    files[f.Name] = KeepUploads ? ms.ToArray() : [];
                 }
 
                 problem = CheckAttachments(json, files);
@@ -271,7 +300,9 @@ internal sealed class FakeDiscord : IAsyncDisposable
             return;
         }
 
-        await WriteAsync(ctx, OnRest?.Invoke(recorded) ?? Default(recorded));
+        var response = OnRest?.Invoke(recorded) ?? Default(recorded);
+        Answers.Enqueue((recorded, response.Status));
+        await WriteAsync(ctx, response);
     }
 
     /// <summary>Every uploaded attachment listed in payload_json needs its files[n] part, and vice versa.</summary>

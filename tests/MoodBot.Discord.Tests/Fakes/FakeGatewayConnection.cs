@@ -34,12 +34,15 @@ internal sealed class FakeGatewayConnection(WebSocket ws, bool resumed, string q
 
     public int Sequence => Volatile.Read(ref _sequence);
 
-    public async Task SendAsync(JsonNode payload)
+    public Task SendAsync(JsonNode payload) => SendRawAsync(payload.ToJsonString());
+
+    /// <summary>Sends exactly <paramref name="text"/> as one text frame (malformed-frame tests).</summary>
+    public async Task SendRawAsync(string text)
     {
         await _sendLock.WaitAsync();
         try
         {
-            await ws.SendAsync(Encoding.UTF8.GetBytes(payload.ToJsonString()), WebSocketMessageType.Text, true, CancellationToken.None);
+            await ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
         }
         finally
         {

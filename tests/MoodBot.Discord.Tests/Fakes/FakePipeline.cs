@@ -71,6 +71,9 @@ internal sealed class FakeSpotifyLinking : ISpotifyLinking
 
     public bool IsConfigured => true;
 
+    /// <summary>When set, every save answers this (Spotify down or rate limiting).</summary>
+    public PlaylistResult? SaveFailure { get; set; }
+
     public Task<Uri> CreateAuthorizeUrlAsync(string discordUserId, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri($"https://accounts.spotify.com/authorize?state=s-{discordUserId}"));
 
@@ -83,6 +86,11 @@ internal sealed class FakeSpotifyLinking : ISpotifyLinking
     public Task<PlaylistResult> SavePlaylistAsync(string discordUserId, string name, string description, IReadOnlyList<string> trackIds,
         CancellationToken cancellationToken)
     {
+        if (SaveFailure is { } failure)
+        {
+            return Task.FromResult(failure);
+        }
+
         if (!Linked.ContainsKey(discordUserId))
         {
             return Task.FromResult(new PlaylistResult(false, "Your Spotify account isn't linked yet.", Problem: PlaylistProblem.NotLinked));

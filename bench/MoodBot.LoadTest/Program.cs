@@ -1,0 +1,25 @@
+using System.CommandLine;
+using MoodBot.LoadTest;
+
+var interactions = new Option<int>("--interactions") { Description = "How many /moodmusic interactions to send", DefaultValueFactory = _ => 200 };
+var seconds = new Option<double>("--seconds") { Description = "Spread them evenly over this many seconds", DefaultValueFactory = _ => 20 };
+var members = new Option<int>("--members") { Description = "Simulated members, taking turns", DefaultValueFactory = _ => 50 };
+var cooldown = new Option<int>("--cooldown")
+{
+    Description = "The bot's per-member cooldown in seconds (keep it below members × seconds ÷ interactions, or runs turn into cooldown replies)",
+    DefaultValueFactory = _ => 4,
+};
+var warmup = new Option<int>("--warmup")
+{
+    Description = "Interactions sent (by other members) and settled before the measured run, so the baseline includes JIT, pools and model arenas",
+    DefaultValueFactory = _ => 20,
+};
+var root = new RootCommand("Load run: the bot as MoodBotHost composes it (real Vision, music, Discord client) against the fake Discord.")
+{
+    interactions, seconds, members, cooldown, warmup,
+};
+root.SetAction(async (parse, ct) => await LoadRun.RunAsync(
+    new LoadSettings(parse.GetValue(interactions), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(members), parse.GetValue(cooldown),
+        parse.GetValue(warmup)),
+    Console.Out, ct));
+return await root.Parse(args).InvokeAsync();
