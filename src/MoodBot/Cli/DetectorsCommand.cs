@@ -10,7 +10,7 @@ using OpenCvSharp;
 namespace MoodBot.Cli;
 
 /// <summary>
-/// <c>moodbot detectors &lt;ground-truth.json&gt; &lt;photo-dir&gt; &lt;cascade.xml&gt;...</c>: compares face detectors on labelled photos
+/// <c>moodbot detectors &lt;ground-truth.json&gt; &lt;photo-dir&gt; &lt;cascade.xml or model.onnx&gt;...</c>: compares face detectors on labelled photos
 /// (recall, false faces, time at 1920×1080) — the measurement behind the detector choice in models/README.md.
 /// </summary>
 public static class DetectorsCommand
@@ -25,7 +25,7 @@ public static class DetectorsCommand
     {
         var truth = new Argument<FileInfo>("ground-truth") { Description = "JSON with hand-labelled boxes (bench/faces-ground-truth.json)." };
         var dir = new Argument<DirectoryInfo>("photo-dir") { Description = "Folder holding the labelled photos." };
-        var cascades = new Argument<FileInfo[]>("cascades") { Description = "OpenCV cascade XML files to compare.", Arity = ArgumentArity.OneOrMore };
+        var cascades = new Argument<FileInfo[]>("cascades") { Description = "OpenCV cascade XML files or BlazeFace ONNX models to compare.", Arity = ArgumentArity.OneOrMore };
         var cmd = new Command("detectors", "Compare face detectors on labelled photos.") { truth, dir, cascades };
         cmd.Hidden = true;
         cmd.SetAction((parse, ct) => Task.FromResult(Run(parse.GetRequiredValue(truth), parse.GetRequiredValue(dir), parse.GetRequiredValue(cascades), Console.Out)));
