@@ -24,11 +24,11 @@ public sealed class FaceDetector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
-        _path = ModelPaths.Resolve(_options.FaceCascadePath);
-        if (!string.IsNullOrWhiteSpace(_options.FaceModelPath))
+        var network = !string.IsNullOrWhiteSpace(_options.FaceModelPath);
+        _path = ModelPaths.Resolve(network ? _options.FaceModelPath! : _options.FaceCascadePath);
+        if (network)
         {
-            _network = new BlazeFaceDetector(ModelPaths.Resolve(_options.FaceModelPath), _options.InferenceThreads);
-            _path = ModelPaths.Resolve(_options.FaceModelPath);
+            _network = new BlazeFaceDetector(_path, _options.InferenceThreads);
         }
         else if (!File.Exists(_path))
         {
