@@ -119,6 +119,6 @@ public sealed class PipelineTests(VisionFixture vision)
         var r = vision.Evaluator.Evaluate(SharedData.Path("datasets/fer2013/val"), TestContext.Current.CancellationToken);
         Assert.Equal(3589, r.Images);
         Assert.True(Math.Abs(r.Accuracy - python) <= 0.002, $"C# {r.Accuracy:P2} vs Python {python:P2}");
-        Assert.True(r.Accuracy >= 0.66, $"accuracy {r.Accuracy:P2} is below the 66 % bar");
+        Assert.True(r.Accuracy >= 0.70, $"accuracy {r.Accuracy:P2} is below the 70 % bar");
     }
 }
