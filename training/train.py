@@ -39,6 +39,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--bf16", type=int, default=1, help="bfloat16 autocast on CPU (2x faster on AVX512-BF16 CPUs)")
+    p.add_argument("--channels-last", type=int, default=1,
+                   help="NHWC tensors: oneDNN's convolution backward is ~30 %% faster than with NCHW on CPU")
     p.add_argument("--max-minutes", type=float, default=0, help="stop cleanly after this wall time (resume later)")
     return p.parse_args()
 
@@ -142,6 +144,9 @@ def main() -> None:
 
     widths = tuple(int(w) for w in a.widths.split(","))
     net = EmotionNet(widths)
+    fmt = torch.channels_last if a.channels_last else torch.contiguous_format
+    # Before the optimiser is built, so it holds the converted parameters.
+    net = net.to(memory_format=fmt)
     params = sum(p.numel() for p in net.parameters())
     decay, no_decay = [], []
     for n, p in net.named_parameters():
@@ -171,7 +176,7 @@ def main() -> None:
     sample_p = torch.from_numpy(weights[ytr] / weights[ytr].sum())
     xtr_t = torch.from_numpy(xtr)
     ytr_t = torch.from_numpy(ytr)
-    eval_net = EmotionNet(widths, dropout=0.0)
+    eval_net = EmotionNet(widths, dropout=0.0).to(memory_format=fmt)
     t_begin = time.time()
 
     for epoch in range(start_epoch, a.epochs):
@@ -194,7 +199,7 @@ def main() -> None:
             if torch.rand(1, generator=g).item() < a.mix:
                 xb, yb = mix(xb, yb, g)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(a.bf16)):
-                logits = net(xb)
+                logits = net(xb.contiguous(memory_format=fmt))
             loss = torch.sum(-yb * F.log_softmax(logits.float(), 1), 1).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
