@@ -37,6 +37,10 @@ public sealed class EfMemberCooldowns(IDbContextFactory<MoodBotDbContext> factor
         // Refused: read how long is left (the refusal path only, so the common case stays one statement).
         var running = await db.MemberCooldowns.AsNoTracking().Where(c => c.MemberId == memberId).Select(c => (long?)c.UntilMs)
             .FirstOrDefaultAsync(cancellationToken);
-        return CooldownDecision.Wait(TimeSpan.FromMilliseconds(Math.Max(0, (running ?? now) - now)));
+        // Measure from a clock read taken after the row was seen, not from `now`: a racing winner may have read its clock
+        // after ours, so its row can end later than now + cooldown. Any row we saw was written before this read, so the
+        // wait reported never exceeds one cooldown.
+        var seen = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return CooldownDecision.Wait(TimeSpan.FromMilliseconds(Math.Max(0, (running ?? seen) - seen)));
     }
 }
