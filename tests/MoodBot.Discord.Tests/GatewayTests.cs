@@ -116,6 +116,12 @@ public sealed class GatewayTests : IAsyncLifetime
         await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "1" });
         await conn.SendDispatchAsync("GUILD_CREATE", new JsonObject { ["id"] = "2" });
         await WaitUntilAsync(() => _bot.Status.IsReady);
+        // Ready does not mean both dispatches were read: a heartbeat request (op 1) is answered in order, so a
+        // heartbeat carrying seq 3 proves the bot saw both before the socket drops (this raced on a loaded CI box).
+        await conn.SendAsync(new JsonObject { ["op"] = 1, ["d"] = null });
+        while ((await conn.NextHeartbeatAsync())["d"]?.GetValue<long>() != 3)
+        {
+        }
 
         conn.Abort();
 

@@ -101,6 +101,8 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         }
 
         // Each instance answered its own two shards' interactions; the doubly delivered one went to whichever claimed it first.
+        // The "ok" count is taken after the callback is sent, so wait for it rather than read it at once (raced in CI).
+        await WaitUntilAsync(() => Task.FromResult(_counts.Of(a, "ok") + _counts.Of(b, "ok") == perShard.Count + 1));
         var (answeredA, answeredB) = (_counts.Of(a, "ok"), _counts.Of(b, "ok"));
         Assert.Equal(perShard.Count + 1, answeredA + answeredB);
         Assert.InRange(answeredA, 2, 3);
