@@ -53,7 +53,7 @@ internal static class StartupChecks
         catch (UnauthorizedAccessException)
         {
             return $"MOODBOT_SECRETS_FILE: {path} is not readable by this process ({Who()}): make it readable by that user " +
-                   "(with compose `secrets:`, give the secret uid \"10001\" and mode 0400; on the host, chown/chmod the file).";
+                   $"(compose `secrets:` and bind mounts keep the host file's owner and mode: on the host, sudo chown {UidOrUser()} <file> && sudo chmod 0400 <file>).";
         }
         catch (IOException e)
         {
