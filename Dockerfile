@@ -1,8 +1,11 @@
-# syntax=docker/dockerfile:1
-# MoodBot container: SDK stage builds and publishes, runtime stage carries only the app, its models and GTK
-# (OpenCV's native library links against it). Secrets come from the environment or a mounted file, never the image.
+# MoodBot container: the SDK stage builds and publishes, the runtime stage carries only the app, its models, the
+# shipped catalog and GTK (OpenCV's native library links against it). Secrets come from the environment or a mounted
+# file, never the image. x86-64 only: OpenCvSharp's native runtime package ships linux-x64 binaries alone.
+#
+# Base images: .NET 10 ships no Debian images; Ubuntu 24.04 "noble" is the default (the 10.0-noble tags of
+# mcr.microsoft.com/dotnet/sdk and mcr.microsoft.com/dotnet/aspnet; see README "Self-host").
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
 # Restore first, from the project files only, so source edits don't invalidate the package layer.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
@@ -16,13 +19,16 @@ COPY src/MoodBot/*.csproj src/MoodBot/
 RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64
 COPY appsettings.json ./
 COPY models/ models/
+COPY catalog/ catalog/
 COPY src/ src/
 RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64 \
  && dotnet publish src/MoodBot/MoodBot.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-bookworm-slim AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
+# Ubuntu 24.04 names: GTK is libgtk-3-0t64 after the 64-bit time_t transition; libdrm2, libatomic1 and
+# fonts-dejavu-core keep their names. libdrm2 and libatomic1 are only recommended by GTK, and OpenCV needs them.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgtk-3-0 libdrm2 libatomic1 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libgtk-3-0t64 libdrm2 libatomic1 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin moodbot \
  && mkdir -p /data && chown moodbot /data

@@ -22,5 +22,8 @@ done
 if "$out/app/moodbot" healthcheck --url "http://127.0.0.1:$port/readyz" 2>/dev/null; then
   echo "smoke: /readyz said ready although Discord is unreachable"; exit 1
 fi
-"$out/app/moodbot" analyze "$repo/../shared/photos/bbt1.jpg" --json >/dev/null || { echo "smoke: analyze from another directory failed"; exit 1; }
-echo "smoke: published output runs from $out/data: /healthz 200, /readyz not ready (as expected), analyze OK"
+# A fresh database beside the published binary: analyze must list tracks from the shipped catalog with no import step.
+json="$("$out/app/moodbot" analyze "$repo/../shared/photos/bbt1.jpg" --json 2>/dev/null)" || { echo "smoke: analyze from another directory failed"; exit 1; }
+tracks="$(grep -o '"url":"https://open.spotify.com/track/' <<<"$json" | wc -l)"
+if [ "$tracks" -lt 5 ]; then echo "smoke: analyze listed $tracks tracks on a fresh install (want >= 5)"; exit 1; fi
+echo "smoke: published output runs from $out/data: /healthz 200, /readyz not ready (as expected), analyze OK with $tracks shipped-catalog tracks"

@@ -45,7 +45,29 @@ public sealed record RecommendationRequest(
     Emotion? DetectedEmotion = null);
 
 /// <summary>The tracks, in play order, and the genres chosen when no catalog was available.</summary>
-public sealed record Recommendation(IReadOnlyList<Track> Tracks, IReadOnlyList<string> Genres, string Source);
+public sealed record Recommendation(IReadOnlyList<Track> Tracks, IReadOnlyList<string> Genres, string Source)
+{
+    /// <summary>Why <see cref="Tracks"/> is empty (<see cref="NoTracksReason.None"/> when it is not).</summary>
+    public NoTracksReason NoTracks { get; init; }
+}
+
+/// <summary>Why a recommendation came back without tracks, so replies can say it in words a member understands.</summary>
+public enum NoTracksReason
+{
+    None,
+
+    /// <summary>No catalog and no Spotify: nothing to pick from until the operator adds a source.</summary>
+    NoSource,
+
+    /// <summary>The shipped catalog is being loaded (first start); minutes at most.</summary>
+    CatalogLoading,
+
+    /// <summary>A source exists but is failing right now (database down, Spotify erroring).</summary>
+    SourceFailing,
+
+    /// <summary>Sources answered but nothing fitted (unknown genre, every candidate heard recently).</summary>
+    NothingMatched,
+}
 
 /// <summary>The recommendation core (ours: Spotify no longer serves /recommendations to new apps).</summary>
 public interface IRecommender

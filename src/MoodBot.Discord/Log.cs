@@ -7,7 +7,10 @@ namespace MoodBot.Discord;
 /// <summary>Every log line of the Discord feature (event ids 5000–5099). No tokens, URLs with tokens, or photo bytes.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(5000, LogLevel.Information, "Discord is disabled: MoodBot:Discord:Token is empty. Set it to run the bot (see docs/discord.md).")]
+    // A warning, not information: the process stays up and /healthz answers (a container shows "healthy"), yet nobody is served.
+    [LoggerMessage(5000, LogLevel.Warning,
+        "Discord is disabled: MoodBot:Discord:Token is empty, so this bot answers no one (it stays up for /healthz and the CLI). " +
+        "Run `moodbot check-config` to see what is missing (in the container: docker exec <container> /app/moodbot check-config); docs/discord.md")]
     public static partial void DiscordDisabled(ILogger logger);
 
     [LoggerMessage(5001, LogLevel.Debug, "Waiting {DelayMs:0} ms for the rate limit of {Route}")]

@@ -26,4 +26,25 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Debug, "Recommended {Count} tracks from {Source} in {Milliseconds:0.00} ms")]
     public static partial void Recommended(ILogger logger, int count, string source, double milliseconds);
+
+    [LoggerMessage(2007, LogLevel.Information, "Catalog seeded from the shipped file: {Written} tracks written, catalog now {Tracks} tracks, in {Seconds:0.0} s")]
+    public static partial void CatalogSeeded(ILogger logger, long written, long tracks, double seconds);
+
+    [LoggerMessage(2008, LogLevel.Information, "Catalog already has {Tracks} tracks; the shipped catalog was not loaded")]
+    public static partial void SeedNotNeeded(ILogger logger, long tracks);
+
+    [LoggerMessage(2009, LogLevel.Warning, "No shipped catalog at {Path} (MoodBot:Music:SeedCatalogPath); import one with `moodbot catalog import <csv>`")]
+    public static partial void SeedFileMissing(ILogger logger, string path);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Seeding the catalog failed ({Reason}); recommendations use what the catalog has")]
+    public static partial void SeedFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2011, LogLevel.Information, "Music sources, in order: {Sources}")]
+    public static partial void SourceOrder(ILogger logger, string sources);
+
+    [LoggerMessage(2012, LogLevel.Warning, "Spotify recommendations failed ({Reason}); using the catalog")]
+    public static partial void SpotifyRecommendationsFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2013, LogLevel.Warning, "Audio features for catalog tracks unavailable ({Reason}); showing the catalog's own")]
+    public static partial void EnrichmentFailed(ILogger logger, string reason);
 }

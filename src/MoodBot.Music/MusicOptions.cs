@@ -47,6 +47,13 @@ public sealed class MusicOptions
     /// <summary>How often the in-memory index checks whether the catalog changed (a re-import by the CLI).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CatalogRefresh { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Fill an empty catalog from <see cref="SeedCatalogPath"/> at start (bot: in the background; CLI: before the verb).</summary>
+    public bool SeedCatalog { get; set; } = true;
+
+    /// <summary>The gzip CSV an empty catalog is seeded from; relative to the application's directory, or absolute.</summary>
+    [Required]
+    public string SeedCatalogPath { get; set; } = ShippedCatalog.DefaultPath;
 }
 
 [OptionsValidator]

@@ -10,7 +10,8 @@ public static class MusicServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the recommender bound to <c>MoodBot:Music</c>. It uses <see cref="ITrackCatalog"/>,
-    /// <see cref="IGenreTrackSearch"/> and <see cref="IRecommendationHistory"/> when other features register them.
+    /// <see cref="ICatalogSeeding"/>, <see cref="IGenreTrackSearch"/>, <see cref="IMoodRecommendationSource"/>,
+    /// <see cref="ITrackFeatureSource"/> and <see cref="IRecommendationHistory"/> when other features register them.
     /// </summary>
     public static IHostApplicationBuilder AddMusic(this IHostApplicationBuilder builder)
     {
@@ -21,6 +22,7 @@ public static class MusicServiceCollectionExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MusicOptions>, MusicOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(_ => GenreProfiles.LoadEmbedded());
+        builder.Services.TryAddSingleton<CatalogSeeder>();
         builder.Services.TryAddSingleton<CatalogRecommender>();
         builder.Services.TryAddSingleton<IRecommender>(sp => sp.GetRequiredService<CatalogRecommender>());
         builder.Services.TryAddSingleton<IMoodTargetMapper, MoodTargetMapper>();

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -14,9 +15,21 @@ namespace MoodBot.Storage;
 /// re-import a no-op and lets it report how many rows really changed.
 /// </summary>
 public sealed class EfTrackCatalog(IDbContextFactory<MoodBotDbContext> factory, StorageMigrator schema, IOptions<StorageOptions> options)
-    : ITrackCatalog
+    : ITrackCatalog, ICatalogSeeding
 {
+    /// <summary>Rows per transaction when seeding SQLite: short enough that a claim or cooldown write waits ~0.1 s at most.</summary>
+    internal const int SeedBatchRows = 1000;
+
     private const int Columns = 10;
+
+    // Any constant; the same for every instance sharing a PostgreSQL database (not the migration lock's key).
+    private const long SeedLockKey = 0x4D6F6F6453656564;
+
+    private static readonly TimeSpan SeedLockPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SeedMinPause = TimeSpan.FromMilliseconds(250);
+
+    // Hosts in one process (tests, CLI verbs) share the lock file; flock would refuse the second open, so they queue here.
+    private static readonly SemaphoreSlim SqliteSeedGate = new(1, 1);
     private const char ListSeparator = ';';
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
@@ -59,14 +72,7 @@ public sealed class EfTrackCatalog(IDbContextFactory<MoodBotDbContext> factory, 
             return 0;
         }
 
-        // One statement may not touch a row twice (PostgreSQL refuses); the last occurrence in the batch wins.
-        var unique = new Dictionary<string, Track>(tracks.Count, StringComparer.Ordinal);
-        foreach (var t in tracks)
-        {
-            unique[t.Id] = t;
-        }
-
-        var rows = unique.Values.ToList();
+        var rows = Unique(tracks);
         await schema.EnsureAsync(cancellationToken);
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var sqlite = db.Database.IsSqlite();
@@ -76,32 +82,11 @@ public sealed class EfTrackCatalog(IDbContextFactory<MoodBotDbContext> factory, 
             var connection = db.Database.GetDbConnection();
             if (sqlite)
             {
-                // In WAL mode NORMAL syncs at checkpoints instead of every commit: a crash can lose the last batches of an
-                // import (re-run it; it is idempotent) but never corrupts the file. Per connection; the pool resets nothing else.
-                await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA synchronous=NORMAL;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                await RelaxSyncAsync(connection, cancellationToken);
             }
 
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-            var perStatement = options.Value.ImportRowsPerStatement;
-            var affected = 0;
-            string? fullSql = null;
-            for (var start = 0; start < rows.Count; start += perStatement)
-            {
-                var n = Math.Min(perStatement, rows.Count - start);
-                var sql = n == perStatement ? fullSql ??= UpsertSql(n, sqlite) : UpsertSql(n, sqlite);
-                await using var cmd = connection.CreateCommand();
-                cmd.Transaction = tx;
-                cmd.CommandText = sql;
-                for (var i = 0; i < n; i++)
-                {
-                    AddRow(cmd, i, rows[start + i]);
-                }
-
-                affected += await cmd.ExecuteNonQueryAsync(cancellationToken);
-            }
-
+            var affected = await UpsertRowsAsync(connection, tx, rows, sqlite, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return affected;
         }
@@ -109,6 +94,225 @@ public sealed class EfTrackCatalog(IDbContextFactory<MoodBotDbContext> factory, 
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <remarks>
+    /// PostgreSQL: one transaction under a transaction-level advisory lock. A second instance waits on the lock, then
+    /// finds the rows (READ COMMITTED: each statement sees what committed before it), so exactly one writes them; other
+    /// writers (claims, cooldowns) touch other tables and never wait for it.
+    /// SQLite has a single writer for the whole file, and interaction claims and cooldowns are written before the
+    /// deferral: one long transaction would hold those up for seconds. So the rows go in batches of
+    /// <see cref="SeedBatchRows"/>, and the once-only rule comes from a lock file beside the database (flock via
+    /// <see cref="FileShare.None"/>; the OS drops it if the process dies) plus an in-process gate. A seed cut short
+    /// (the bot stopped during its first start) is finished by the next one.
+    /// </remarks>
+    public async Task<CatalogSeedResult> SeedIfEmptyAsync(IReadOnlyList<Track> tracks, IProgress<long>? progress, bool background,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tracks);
+        var rows = Unique(tracks);
+        await schema.EnsureAsync(cancellationToken);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        if (rows.Count == 0)
+        {
+            return new CatalogSeedResult(false, 0, await db.CatalogTracks.LongCountAsync(cancellationToken));
+        }
+
+        if (!db.Database.IsSqlite())
+        {
+            return await SeedPostgresAsync(db, rows, progress, cancellationToken);
+        }
+
+        await SqliteSeedGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var fileLock = await LockFileAsync(db.Database.GetConnectionString(), cancellationToken);
+            return await SeedSqliteAsync(db, rows, progress, background, cancellationToken);
+        }
+        finally
+        {
+            SqliteSeedGate.Release();
+        }
+    }
+
+    private async Task<CatalogSeedResult> SeedPostgresAsync(MoodBotDbContext db, List<Track> rows, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var lockCmd = connection.CreateCommand())
+            {
+                lockCmd.Transaction = tx;
+                lockCmd.CommandText = $"SELECT pg_advisory_xact_lock({SeedLockKey})";
+                // Waits as long as another instance seeds; shutdown cancels the wait.
+                lockCmd.CommandTimeout = 0;
+                await lockCmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var (needed, count) = await NeedsSeedAsync(connection, tx, rows, cancellationToken);
+            if (!needed)
+            {
+                await tx.RollbackAsync(cancellationToken);
+                return new CatalogSeedResult(false, 0, count);
+            }
+
+            var written = await UpsertRowsAsync(connection, tx, rows, sqlite: false, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            progress?.Report(rows.Count);
+            return new CatalogSeedResult(true, written, await CountAsync(connection, null, cancellationToken));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<CatalogSeedResult> SeedSqliteAsync(MoodBotDbContext db, List<Track> rows, IProgress<long>? progress, bool background,
+        CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            var (needed, count) = await NeedsSeedAsync(connection, null, rows, cancellationToken);
+            if (!needed)
+            {
+                return new CatalogSeedResult(false, 0, count);
+            }
+
+            await RelaxSyncAsync(connection, cancellationToken);
+            long written = 0;
+            foreach (var batch in rows.Chunk(SeedBatchRows))
+            {
+                var started = Stopwatch.GetTimestamp();
+                await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+                {
+                    written += await UpsertRowsAsync(connection, tx, batch, sqlite: true, cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                }
+
+                progress?.Report(written);
+                if (background)
+                {
+                    // SQLite grants the lock to whoever asks at the right moment, not to whoever waited longest, and a
+                    // busy writer (a claim, a cooldown) re-polls on a timer: a seed that re-took the lock at once would
+                    // starve it for the whole seed (measured: a deferral held 8 s). A pause at least as long as the
+                    // batch, and longer than such a poll interval, guarantees each waiter a free moment.
+                    var pause = Stopwatch.GetElapsedTime(started);
+                    await Task.Delay(pause > SeedMinPause ? pause : SeedMinPause, cancellationToken);
+                }
+            }
+
+            return new CatalogSeedResult(true, written, await CountAsync(connection, null, cancellationToken));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Empty, or a seed from this list cut short: its first track is there and its last is not.</summary>
+    private static async Task<(bool Needed, long Count)> NeedsSeedAsync(DbConnection connection, DbTransaction? tx, List<Track> rows,
+        CancellationToken cancellationToken)
+    {
+        var count = await CountAsync(connection, tx, cancellationToken);
+        if (count == 0)
+        {
+            return (true, 0);
+        }
+
+        var first = await ExistsAsync(connection, tx, rows[0].Id, cancellationToken);
+        var last = await ExistsAsync(connection, tx, rows[^1].Id, cancellationToken);
+        return (first && !last, count);
+    }
+
+    private static async Task<long> CountAsync(DbConnection connection, DbTransaction? tx, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COUNT(*) FROM catalog_tracks";
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction? tx, string id, CancellationToken cancellationToken)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COUNT(*) FROM catalog_tracks WHERE id = @p0";
+        Add(cmd, 0, DbType.String, id);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>An exclusive lock on <c>&lt;database&gt;.seed-lock</c>, waited for; null for an in-memory database.</summary>
+    private static async Task<FileStream?> LockFileAsync(string? connectionString, CancellationToken cancellationToken)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory)
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(builder.DataSource) + ".seed-lock";
+        while (true)
+        {
+            try
+            {
+                // Never deleted: unlinking a lock file while another process waits on it would let two processes lock
+                // two different files of the same name.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Another process (or host in this one) is seeding the same file.
+                await Task.Delay(SeedLockPoll, cancellationToken);
+            }
+        }
+    }
+
+    // In WAL mode NORMAL syncs at checkpoints instead of every commit: a crash can lose the last batches of an import
+    // (re-run it; it is idempotent) but never corrupts the file. Per connection; the pool resets nothing else.
+    private static async Task RelaxSyncAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // One statement may not touch a row twice (PostgreSQL refuses); the last occurrence in the batch wins.
+    private static List<Track> Unique(IReadOnlyList<Track> tracks)
+    {
+        var unique = new Dictionary<string, Track>(tracks.Count, StringComparer.Ordinal);
+        foreach (var t in tracks)
+        {
+            unique[t.Id] = t;
+        }
+
+        return unique.Values.ToList();
+    }
+
+    private async Task<int> UpsertRowsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<Track> rows, bool sqlite, CancellationToken cancellationToken)
+    {
+        var perStatement = options.Value.ImportRowsPerStatement;
+        var affected = 0;
+        string? fullSql = null;
+        for (var start = 0; start < rows.Count; start += perStatement)
+        {
+            var n = Math.Min(perStatement, rows.Count - start);
+            var sql = n == perStatement ? fullSql ??= UpsertSql(n, sqlite) : UpsertSql(n, sqlite);
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = sql;
+            for (var i = 0; i < n; i++)
+            {
+                AddRow(cmd, i, rows[start + i]);
+            }
+
+            affected += await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return affected;
     }
 
     internal static Track ToTrack(CatalogTrackRow r) =>

@@ -38,6 +38,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<StorageMigrator>();
         services.TryAddSingleton<EfTrackCatalog>();
         services.TryAddSingleton<ITrackCatalog>(sp => sp.GetRequiredService<EfTrackCatalog>());
+        services.TryAddSingleton<ICatalogSeeding>(sp => sp.GetRequiredService<EfTrackCatalog>());
         services.TryAddSingleton<IRecommendationHistory, EfRecommendationHistory>();
         services.TryAddSingleton<ISpotifyLinkStore, EfSpotifyLinkStore>();
         // Added, not TryAdded: features such as Discord register an in-process fallback for these ports, and the shared

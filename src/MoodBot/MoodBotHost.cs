@@ -56,6 +56,11 @@ public static class MoodBotHost
     private static void Configure(IHostApplicationBuilder builder, bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides)
     {
         var secrets = Environment.GetEnvironmentVariable("MOODBOT_SECRETS_FILE");
+        if (StartupChecks.SecretsFileProblem(secrets) is { } unreadable)
+        {
+            throw new StartupProblemException(unreadable);
+        }
+
         if (!string.IsNullOrEmpty(secrets))
         {
             builder.Configuration.AddJsonFile(secrets, optional: false, reloadOnChange: false);
@@ -64,6 +69,11 @@ public static class MoodBotHost
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        if (StartupChecks.DataDirectoryProblem(builder.Configuration) is { } unwritable)
+        {
+            throw new StartupProblemException(unwritable);
         }
 
         builder.Logging.ClearProviders();

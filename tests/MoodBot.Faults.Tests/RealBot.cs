@@ -42,8 +42,9 @@ internal sealed class RealBot : IAsyncDisposable
     public ISpotifyLinking Spotify => Services.GetRequiredService<ISpotifyLinking>();
 
     /// <param name="postgres">A connection string to use PostgreSQL; null for a SQLite file in a temporary folder.</param>
+    /// <param name="importCatalog">False: start with an empty catalog, as a fresh install does (the shipped one is seeded).</param>
     public static async Task<RealBot> StartAsync(FakeDiscord discord, FakeSpotify? spotify = null, string? postgres = null,
-        Action<Dictionary<string, string?>>? configure = null)
+        Action<Dictionary<string, string?>>? configure = null, bool importCatalog = true)
     {
         var sqliteDirectory = postgres is null ? Directory.CreateTempSubdirectory("moodbot-faults-").FullName : null;
         var config = new Dictionary<string, string?>
@@ -87,8 +88,13 @@ internal sealed class RealBot : IAsyncDisposable
 
         configure?.Invoke(config);
         var app = MoodBotHost.BuildBot(config);
-        // Imported before the start (the stores create the schema on first use), so the warm-up indexes it.
-        await app.Services.GetRequiredService<CatalogImporter>().ImportAsync(SharedData.Path(CatalogFile), TestContext.Current.CancellationToken);
+        // Imported before the start (the stores create the schema on first use), so the warm-up indexes it and the
+        // shipped catalog is not seeded (the catalog is not empty).
+        if (importCatalog)
+        {
+            await app.Services.GetRequiredService<CatalogImporter>().ImportAsync(SharedData.Path(CatalogFile), TestContext.Current.CancellationToken);
+        }
+
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new RealBot(app, sqliteDirectory);
     }

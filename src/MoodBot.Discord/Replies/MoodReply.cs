@@ -49,7 +49,7 @@ internal static partial class ReplyBuilder
         var embed = new Embed
         {
             Title = $"{Emoji(top)} You look {Adjective(top)}",
-            Description = TrackList(reply.Recommendation.Tracks),
+            Description = TrackList(reply.Recommendation),
             Color = (int)(MoodChartColor(top) & 0xFFFFFF),
             Fields = fields,
             Image = new EmbedImage("attachment://" + MoodReply.ChartFileName),
@@ -107,11 +107,12 @@ internal static partial class ReplyBuilder
         return string.Join(" · ", groups);
     }
 
-    private static string TrackList(IReadOnlyList<Track> tracks)
+    private static string TrackList(Recommendation recommendation)
     {
+        var tracks = recommendation.Tracks;
         if (tracks.Count == 0)
         {
-            return "I couldn't find tracks for this mood right now — try **More like this** in a minute.";
+            return NoTracks(recommendation.NoTracks);
         }
 
         var sb = new StringBuilder();
@@ -130,6 +131,18 @@ internal static partial class ReplyBuilder
 
         return sb.ToString().TrimEnd();
     }
+
+    /// <summary>Why the list is empty, in a member's words: whether waiting helps, or only the server admin can fix it.</summary>
+    internal static string NoTracks(NoTracksReason reason) => reason switch
+    {
+        NoTracksReason.NoSource =>
+            "I have no music to pick from yet: this bot has no track catalog and no Spotify connection. Ask the server admin to add one.",
+        NoTracksReason.CatalogLoading =>
+            "I'm still loading my music catalog (I just started) — try **More like this** in a minute.",
+        NoTracksReason.SourceFailing =>
+            "My music source isn't answering right now, so I couldn't find tracks — try **More like this** in a minute.",
+        _ => "No tracks fit this request that I haven't already sent you recently — try another mood or mode, or ask again later.",
+    };
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
 

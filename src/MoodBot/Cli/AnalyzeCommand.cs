@@ -84,6 +84,11 @@ public static class AnalyzeCommand
         if (analysis.Mood is { } mood)
         {
             var target = host.Services.GetRequiredService<IMoodTargetMapper>().Map(mood.Probabilities, recommendationMode);
+            if (count > 0)
+            {
+                await CliCatalog.EnsureSeededAsync(host.Services, stderr, ct);
+            }
+
             var rec = count == 0
                 ? new Recommendation([], [], "none")
                 : await host.Services.GetRequiredService<IRecommender>()
@@ -94,6 +99,11 @@ public static class AnalyzeCommand
         if (json)
         {
             await stdout.WriteLineAsync(CliJsonMapping.Serialize(analysis.ToJson(music)));
+            if (music is { Recommendation: { Tracks.Count: 0, NoTracks: not NoTracksReason.None } r })
+            {
+                // The JSON keeps its documented shape; the reason goes where a person reads it.
+                await stderr.WriteLineAsync("note: no tracks: " + RecommendCommand.WhyNoTracks(r.NoTracks));
+            }
         }
         else
         {

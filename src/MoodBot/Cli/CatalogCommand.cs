@@ -24,7 +24,15 @@ public static class CatalogCommand
         profiles.SetAction(async (parse, ct) =>
             await GenreProfilesAsync(parse.GetRequiredValue(sources), parse.GetValue(minTracks), parse.GetValue(output), Console.Out, Console.Error, ct));
 
-        return new Command("catalog", "Manage the local track catalog.") { import, profiles };
+        var shippedSources = new Argument<FileInfo[]>("csv") { Description = "Track CSV files (the tidytuesday spotify_songs.csv for the shipped file).", Arity = ArgumentArity.OneOrMore };
+        var shippedOutput = new Option<FileInfo>("--output") { Description = "Where to write the gzip CSV.", DefaultValueFactory = _ => new FileInfo(ShippedCatalog.DefaultPath) };
+        var shipped = new Command("build-shipped",
+            "Build the default catalog shipped beside the binary (catalog/tracks.csv.gz): one row per track, genres of all its playlists.")
+            { shippedSources, shippedOutput };
+        shipped.SetAction(async (parse, ct) =>
+            await BuildShippedAsync(parse.GetRequiredValue(shippedSources), parse.GetRequiredValue(shippedOutput), Console.Out, Console.Error, ct));
+
+        return new Command("catalog", "Manage the local track catalog.") { import, profiles, shipped };
     }
 
     public static async Task<int> ImportAsync(FileInfo file, bool json, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -43,6 +51,8 @@ public static class CatalogCommand
         CatalogImportReport report;
         try
         {
+            // Imports add to the shipped tracks (an empty catalog gets them first, as at any start).
+            await CliCatalog.EnsureSeededAsync(host.Services, stderr, ct);
             report = await importer.ImportAsync(file.FullName, ct);
         }
         catch (FormatException e)
@@ -118,6 +128,42 @@ public static class CatalogCommand
             table.Write(w, notes);
         }
 
+        return ExitCodes.Ok;
+    }
+
+    public static async Task<int> BuildShippedAsync(FileInfo[] files, FileInfo output, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (files.FirstOrDefault(f => !f.Exists) is { } missing)
+        {
+            await stderr.WriteLineAsync($"error: file not found: {missing.FullName}");
+            return ExitCodes.BadInput;
+        }
+
+        List<MoodBot.Core.Track> tracks;
+        int rows, rejected;
+        try
+        {
+            tracks = ShippedCatalog.Build(files.Select(f => f.FullName), out rows, out rejected);
+        }
+        catch (FormatException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        ct.ThrowIfCancellationRequested();
+        output.Directory?.Create();
+        await using (var stream = output.Create())
+        {
+            ShippedCatalog.Write(stream, tracks);
+        }
+
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{output.Name}: {tracks.Count} tracks from {rows} rows ({rejected} rejected); {new FileInfo(output.FullName).Length / 1024.0:0} KB"));
         return ExitCodes.Ok;
     }
 

@@ -80,12 +80,17 @@ public static class RecommendCommand
         }
 
         using var host = MoodBotHost.CreateBuilder(cli: true).Build();
+        await CliCatalog.EnsureSeededAsync(host.Services, stderr, ct);
         var recommender = host.Services.GetRequiredService<IRecommender>();
         var rec = await recommender.RecommendAsync(new RecommendationRequest(target, mode, args.Count, args.Genre, args.User), ct);
         if (args.Json)
         {
             await stdout.WriteLineAsync(MusicCliJson.Serialize(new RecommendJson(Math.Round(target.Valence, 3), Math.Round(target.Energy, 3),
                 mode.ModeName(), rec.Source, rec.Genres, rec.Tracks.Select(t => t.ToJson()).ToList())));
+            if (rec.Tracks.Count == 0)
+            {
+                await stderr.WriteLineAsync("note: no tracks: " + WhyNoTracks(rec.NoTracks));
+            }
         }
         else
         {
@@ -108,7 +113,7 @@ public static class RecommendCommand
 
         if (rec.Tracks.Count == 0)
         {
-            sb.Append("No tracks: import a catalog (moodbot catalog import <csv>) or configure Spotify to fill the list.\n");
+            sb.Append("No tracks: ").Append(WhyNoTracks(rec.NoTracks)).Append('\n');
             return sb.ToString();
         }
 
@@ -121,6 +126,17 @@ public static class RecommendCommand
 
         return sb.ToString();
     }
+
+    /// <summary>The no-tracks reason in an operator's words (the CLI is run by whoever hosts the bot).</summary>
+    internal static string WhyNoTracks(NoTracksReason reason) => reason switch
+    {
+        NoTracksReason.NoSource => "no music source is configured: the catalog is empty (the shipped one was not loaded; see " +
+            "MoodBot:Music:SeedCatalog) and Spotify is off. Import one (moodbot catalog import <csv>) or configure Spotify.",
+        NoTracksReason.CatalogLoading => "the shipped catalog is still being loaded; try again in a moment.",
+        NoTracksReason.SourceFailing => "the music source is failing right now (the catalog database or Spotify did not answer; " +
+            "see the warnings above); try again later.",
+        _ => "nothing in the catalog fits this request (an unknown --genre, or every candidate was recommended to --user recently).",
+    };
 
     private static string Cut(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
 }

@@ -13,7 +13,8 @@ internal static class HostingServiceCollectionExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<VisionReadyCheck>("models", tags: [BotEndpoints.ReadyTag])
             .AddCheck<StorageReadyCheck>("database", tags: [BotEndpoints.ReadyTag])
-            .AddCheck<DiscordReadyCheck>("discord", tags: [BotEndpoints.ReadyTag]);
+            .AddCheck<DiscordReadyCheck>("discord", tags: [BotEndpoints.ReadyTag])
+            .AddCheck<CatalogReadyCheck>("catalog", tags: [BotEndpoints.ReadyTag]);
         // Our meter plus the framework's own HTTP meters, exported in Prometheus text format at /metrics.
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(MoodBotMetrics.MeterName, "System.Net.Http", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MoodBot.Discord;
+using MoodBot.Music;
 using MoodBot.Storage;
 using MoodBot.Vision;
 
@@ -63,5 +64,26 @@ internal sealed class DiscordReadyCheck(DiscordStatus status) : IHealthCheck
         return Task.FromResult(status.IsReady
             ? HealthCheckResult.Healthy($"{status.Mode} mode ready")
             : HealthCheckResult.Unhealthy($"{status.Mode} mode: shards {string.Join(", ", status.Shards.Select(s => $"{s.Key}={s.Value}"))}"));
+    }
+}
+
+/// <summary>
+/// The music catalog: Healthy once the shipped catalog is loaded (or was not needed); Degraded while it is being loaded
+/// or when loading failed. Degraded keeps /readyz at 200, because the bot answers meanwhile (from what the catalog
+/// already has, or with a "still loading" note): a load balancer must not take it out of rotation for that.
+/// </summary>
+internal sealed class CatalogReadyCheck(CatalogSeeder seeder) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var s = seeder.Status;
+        return Task.FromResult(s.State switch
+        {
+            CatalogSeedState.Seeding => HealthCheckResult.Degraded($"loading the shipped catalog: {s.Written} of {s.Total} tracks written"),
+            CatalogSeedState.Pending => HealthCheckResult.Degraded("shipped catalog not loaded yet"),
+            CatalogSeedState.Failed => HealthCheckResult.Degraded($"shipped catalog not loaded: {s.Detail}"),
+            CatalogSeedState.Off => HealthCheckResult.Healthy($"catalog ready (seeding {s.Detail})"),
+            _ => HealthCheckResult.Healthy($"catalog ready: {s.Detail}"),
+        });
     }
 }
