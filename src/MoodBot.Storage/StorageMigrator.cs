@@ -92,7 +92,7 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
 
             // The common start has nothing to migrate: decide that without any lock. EF's MigrateAsync takes its lock row
             // even then, and a process killed (or stopped by SIGTERM) while holding it wedged every later start.
-            if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+            if (await HasPendingAsync(db, connection, sqlite, cancellationToken))
             {
                 await using (await AcquireMigrationLockAsync(connection, sqlite, cancellationToken))
                 {
@@ -118,6 +118,13 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
 
         var latest = db.Database.GetMigrations().LastOrDefault() ?? "-";
         Log.DatabaseMigrated(logger, provider, latest, migrated ? "migrated" : "up to date", time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>A fresh database (no history table) has everything pending; asked first so EF does not log a failed query.</summary>
+    private static async Task<bool> HasPendingAsync(MoodBotDbContext db, DbConnection connection, bool sqlite, CancellationToken cancellationToken)
+    {
+        var exists = await TableExistsAsync(connection, null, HistoryRepository.DefaultTableName, sqlite, cancellationToken);
+        return !exists || (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
     }
 
     /// <summary>
@@ -235,7 +242,7 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
         return initial;
     }
 
-    private static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction tx, string table, bool sqlite, CancellationToken cancellationToken)
+    private static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? tx, string table, bool sqlite, CancellationToken cancellationToken)
     {
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;

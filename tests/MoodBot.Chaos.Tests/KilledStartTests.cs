@@ -21,22 +21,28 @@ public sealed class KilledStartTests : IAsyncDisposable
     public async Task Start_InterruptedWhileMigrating_NextStartIsNormalAndDataIntact(string provider, string signal)
     {
         var env = await EnvironmentAsync(provider);
-        // The models load first, the migration of the fresh database right after: the interruption lands in it.
-        await using (var first = BotProcess.Start(env))
+        if (provider == "sqlite")
         {
-            await first.WaitForLineAsync("Face detector loaded", TimeSpan.FromSeconds(60));
-            await Task.Delay(150, TestContext.Current.CancellationToken);
-            if (signal == "KILL")
+            // Interrupt until the kill demonstrably landed inside EF's lock window (its row is left in the file); the
+            // window is a few hundred milliseconds, so a handful of offsets after EF's "Acquiring" line finds it.
+            var hit = false;
+            foreach (var delay in new[] { 100, 150, 200, 50, 250, 300, 120, 180 })
             {
-                first.KillHard();
-            }
-            else
-            {
-                await first.TerminateAsync();
+                ResetDatabase();
+                await InterruptMigrationAsync(env, signal, delay);
+                if (hit = await EfLockRowLeftAsync())
+                {
+                    break;
+                }
             }
 
-            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            Assert.DoesNotContain(first.Lines, l => l.Contains("Application started", StringComparison.Ordinal));
+            Assert.True(hit, $"no {signal} landed inside the migration lock window");
+        }
+        else
+        {
+            // PostgreSQL keeps no lock row to look at (its locks die with the session): interrupted as the first
+            // migration is applied, with the advisory lock held.
+            await InterruptMigrationAsync(env, signal, 0, "Applying migration");
         }
 
         var clock = Stopwatch.StartNew();
@@ -57,7 +63,7 @@ public sealed class KilledStartTests : IAsyncDisposable
 
         if (provider == "sqlite")
         {
-            await using var c = new SqliteConnection($"Data Source={Path.Combine(_dir.FullName, "moodbot.db")};Pooling=false");
+            await using var c = new SqliteConnection($"Data Source={DatabaseFile};Pooling=false");
             await c.OpenAsync(TestContext.Current.CancellationToken);
             await using var cmd = c.CreateCommand();
             cmd.CommandText = "PRAGMA integrity_check";
@@ -69,17 +75,65 @@ public sealed class KilledStartTests : IAsyncDisposable
     public async Task CliVerb_AfterKilledStart_DoesNotWait()
     {
         var env = await EnvironmentAsync("sqlite");
-        await using (var first = BotProcess.Start(env))
+        foreach (var delay in new[] { 100, 150, 200, 250 })
         {
-            await first.WaitForLineAsync("Face detector loaded", TimeSpan.FromSeconds(60));
-            await Task.Delay(150, TestContext.Current.CancellationToken);
-            first.KillHard();
-            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            ResetDatabase();
+            await InterruptMigrationAsync(env, "TERM", delay);
+            if (await EfLockRowLeftAsync())
+            {
+                break;
+            }
         }
 
         // A verb that touches the database (the recommender reads the catalog) finishes instead of hanging.
         await using var verb = BotProcess.Start(env, "recommend", "--emotion", "happy", "--json");
         Assert.Equal(0, await verb.WaitForExitAsync(NormalStart));
+    }
+
+    private string DatabaseFile => Path.Combine(_dir.FullName, "moodbot.db");
+
+    private void ResetDatabase()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(DatabaseFile + suffix);
+        }
+    }
+
+    /// <summary>Starts the bot on a fresh database and interrupts it <paramref name="delayMs"/> after EF starts migrating.</summary>
+    private static async Task InterruptMigrationAsync(Dictionary<string, string?> env, string signal, int delayMs,
+        string after = "Acquiring an exclusive lock for migration application")
+    {
+        await using var bot = BotProcess.Start(env);
+        await bot.WaitForLineAsync(after, TimeSpan.FromSeconds(60));
+        await Task.Delay(delayMs, TestContext.Current.CancellationToken);
+        if (signal == "KILL")
+        {
+            bot.KillHard();
+        }
+        else
+        {
+            await bot.TerminateAsync();
+        }
+
+        await bot.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(bot.Lines, l => l.Contains("Application started", StringComparison.Ordinal));
+    }
+
+    private async Task<bool> EfLockRowLeftAsync()
+    {
+        await using var c = new SqliteConnection($"Data Source={DatabaseFile};Pooling=false");
+        await c.OpenAsync(TestContext.Current.CancellationToken);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
+        if (Convert.ToInt64(await cmd.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return false;
+        }
+
+        cmd.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsLock\"";
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     public async ValueTask DisposeAsync()
