@@ -51,6 +51,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--views", type=int, default=6, help="degraded views per real face (0 = none)")
     p.add_argument("--fer-views", type=float, default=0.5, help="share of FER faces that get one degraded view")
     p.add_argument("--real-share", type=float, default=0.3, help="share of each batch drawn from real faces")
+    p.add_argument("--distill", type=float, default=0.5,
+                   help="FER faces: weight of the shipped model's own probabilities in the target (keeps FER2013 accuracy)")
+    p.add_argument("--cache", type=Path, default=None, help="feature cache file (re-used when present)")
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--samples", type=int, default=24000, help="samples per epoch")
     p.add_argument("--batch", type=int, default=128)
@@ -187,12 +190,19 @@ def main() -> None:
             pools_x.append(np.stack([degrade(im, rng) for im in rx])); pools_t.append(smooth(ry)); pools_real.append(np.ones(len(rx), bool))
     px, pt, preal = np.concatenate(pools_x), np.concatenate(pools_t), np.concatenate(pools_real)
     print(f"pool {len(px)} views ({preal.sum()} real) in {time.time() - t_start:.0f}s", flush=True)
-    feats = lower(net, px)
-    fva, fva_f = lower(net, xva), lower(net, xva, flip=True)
-    fdv, fdv_f = lower(net, dx), lower(net, dx, flip=True)
+    if a.cache and a.cache.exists():
+        feats, fva, fva_f, fdv, fdv_f = torch.load(a.cache)
+    else:
+        feats = lower(net, px)
+        fva, fva_f = lower(net, xva), lower(net, xva, flip=True)
+        fdv, fdv_f = lower(net, dx), lower(net, dx, flip=True)
+        if a.cache:
+            torch.save((feats, fva, fva_f, fdv, fdv_f), a.cache)
     print(f"features cached in {time.time() - t_start:.0f}s", flush=True)
 
     upper = Upper(net)
+    import copy
+    teacher = copy.deepcopy(upper).eval()
 
     def scores(tag: str) -> dict:
         pv = tta_logits(upper, fva, fva_f).argmax(1).numpy()
@@ -220,6 +230,7 @@ def main() -> None:
         w[real_idx] *= a.real_share / w[real_idx].sum()
     sample_p = torch.from_numpy(w / w.sum())
     pt_t = torch.from_numpy(pt)
+    preal_t = torch.from_numpy(preal)
 
     params = [p for p in upper.parameters()]
     for p in params:
@@ -244,7 +255,13 @@ def main() -> None:
                 group["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * k / total))
             bi = idx[s * a.batch:(s + 1) * a.batch]
             fb = feats[bi].float()
-            loss = torch.sum(-pt_t[bi] * F.log_softmax(upper(fb), 1), 1).mean()
+            target = pt_t[bi]
+            if a.distill > 0:
+                with torch.no_grad():
+                    soft = torch.softmax(teacher(fb), 1)
+                lam = torch.where(preal_t[bi], 0.0, a.distill)[:, None]
+                target = lam * soft + (1 - lam) * target
+            loss = torch.sum(-target * F.log_softmax(upper(fb), 1), 1).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -1,22 +1,28 @@
 using System.Data.Common;
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MoodBot.Core;
 
 namespace MoodBot.Storage;
 
 /// <summary>
 /// Brings the database up to the latest EF Core migration once per process (at host start, or lazily on the first store
-/// call for CLI verbs that never start the host). Several instances starting together are safe:
+/// call for CLI verbs that never start the host).
 /// <list type="bullet">
-/// <item>SQLite: EF Core's own migrations lock (the <c>__EFMigrationsLock</c> row) is held for the whole run.</item>
-/// <item>PostgreSQL: EF's lock there (Npgsql's <c>LOCK TABLE "__EFMigrationsHistory"</c>) lives only as long as one
-/// migration's transaction, and EF plans the whole list before the first: with two or more pending migrations, a second
-/// instance re-applies one the first has just committed (seen in MigrationTests). So the run is wrapped in a
-/// session-level advisory lock: one instance migrates, the others wait and then find nothing to do.</item>
+/// <item>Nothing pending (every start but the first after an upgrade): no lock is taken at all, so a start can never wait
+/// behind a lock left by a killed process.</item>
+/// <item>Something pending: migrators are serialised by a lock that dies with its holder (SQLite: an flock on
+/// <c>&lt;database&gt;.migrate.lock</c>; PostgreSQL: a session advisory lock), waited for at most
+/// <c>MigrationLockTimeout</c>. Holding it, any EF <c>__EFMigrationsLock</c> row left by a killed migrator is stale and
+/// removed before EF takes its own. On PostgreSQL EF's lock (<c>LOCK TABLE "__EFMigrationsHistory"</c>) lives only as
+/// long as one migration's transaction, and EF plans the whole list before the first, so without the advisory lock a
+/// second instance re-applied a migration the first had just committed (seen in MigrationTests).</item>
 /// </list>
 /// </summary>
 /// <remarks>
@@ -24,14 +30,21 @@ namespace MoodBot.Storage;
 /// schema came from the model's create script, recorded in <c>moodbot_schema</c>). They are baselined: the history table is
 /// created with <c>InitialCreate</c> marked applied, then the later migrations run as usual.
 /// </remarks>
-public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory, TimeProvider time, ILogger<StorageMigrator> logger) : IDisposable
+public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory, TimeProvider time, ILogger<StorageMigrator> logger,
+    IOptions<StorageOptions>? options = null) : IDisposable
 {
     /// <summary>The table the first release kept its schema version in; its presence marks a pre-migrations database.</summary>
     internal const string LegacySchemaTable = "moodbot_schema";
 
-    // Any constant works; it only has to be the same for every MoodBot instance sharing a PostgreSQL database.
-    private const long MigrationLockKey = 0x4D6F6F64426F74;
+    /// <summary>EF Core's SQLite migrations lock: one row while a migrator runs, left behind when its process dies.</summary>
+    internal const string EfLockTable = "__EFMigrationsLock";
 
+    // Any constant works; it only has to be the same for every MoodBot instance sharing a PostgreSQL database.
+    internal const long MigrationLockKey = 0x4D6F6F64426F74;
+
+    private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(100);
+
+    private readonly TimeSpan _lockTimeout = options?.Value.MigrationLockTimeout ?? StorageOptions.DefaultMigrationLockTimeout;
     private readonly SemaphoreSlim _once = new(1, 1);
     private volatile bool _ready;
 
@@ -67,6 +80,7 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
         var provider = sqlite ? "Sqlite" : "Postgres";
         // Opened here so EF's migrator reuses this very connection, the one holding the advisory lock.
         await db.Database.OpenConnectionAsync(cancellationToken);
+        var migrated = false;
         try
         {
             var connection = db.Database.GetDbConnection();
@@ -75,26 +89,25 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
                 // WAL lets the bot read while `moodbot catalog import` writes; the mode is stored in the file.
                 await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
             }
-            else
-            {
-                // Waits as long as another instance migrates (no command timeout); shutdown cancels the wait.
-                await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({MigrationLockKey});", cancellationToken, timeoutSeconds: 0);
-            }
 
-            try
+            // The common start has nothing to migrate: decide that without any lock. EF's MigrateAsync takes its lock row
+            // even then, and a process killed (or stopped by SIGTERM) while holding it wedged every later start.
+            if (await HasPendingAsync(db, connection, sqlite, cancellationToken))
             {
-                if (await BaselineLegacyAsync(db, sqlite, cancellationToken) is { } baselined)
+                await using (await AcquireMigrationLockAsync(connection, sqlite, cancellationToken))
                 {
-                    Log.LegacyDatabaseBaselined(logger, provider, baselined);
-                }
+                    if (sqlite)
+                    {
+                        await ClearStaleEfLockAsync(connection, cancellationToken);
+                    }
 
-                await db.Database.MigrateAsync(cancellationToken);
-            }
-            finally
-            {
-                if (!sqlite)
-                {
-                    await ExecuteAsync(connection, null, $"SELECT pg_advisory_unlock({MigrationLockKey});", CancellationToken.None);
+                    if (await BaselineLegacyAsync(db, sqlite, cancellationToken) is { } baselined)
+                    {
+                        Log.LegacyDatabaseBaselined(logger, provider, baselined);
+                    }
+
+                    await db.Database.MigrateAsync(cancellationToken);
+                    migrated = true;
                 }
             }
         }
@@ -104,7 +117,107 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
         }
 
         var latest = db.Database.GetMigrations().LastOrDefault() ?? "-";
-        Log.DatabaseMigrated(logger, provider, latest, time.GetElapsedTime(started).TotalMilliseconds);
+        Log.DatabaseMigrated(logger, provider, latest, migrated ? "migrated" : "up to date", time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>A fresh database (no history table) has everything pending; asked first so EF does not log a failed query.</summary>
+    private static async Task<bool> HasPendingAsync(MoodBotDbContext db, DbConnection connection, bool sqlite, CancellationToken cancellationToken)
+    {
+        var exists = await TableExistsAsync(connection, null, HistoryRepository.DefaultTableName, sqlite, cancellationToken);
+        return !exists || (await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any();
+    }
+
+    /// <summary>
+    /// The lock that serialises migrators, released by the operating system or the server when its holder dies:
+    /// SQLite: an exclusive lock on <c>&lt;database&gt;.migrate.lock</c> beside the file (flock: gone with the process);
+    /// PostgreSQL: a session advisory lock (gone with the connection). Waiting is bounded by
+    /// <see cref="StorageOptions.MigrationLockTimeout"/>.
+    /// </summary>
+    private async Task<IAsyncDisposable> AcquireMigrationLockAsync(DbConnection connection, bool sqlite, CancellationToken cancellationToken)
+    {
+        var waitStarted = time.GetTimestamp();
+        var where = sqlite ? ((SqliteConnection)connection).DataSource : $"{connection.DataSource}/{connection.Database}";
+        while (true)
+        {
+            var held = sqlite ? TryLockFile(((SqliteConnection)connection).DataSource) : await TryAdvisoryLockAsync(connection, cancellationToken);
+            if (held is not null)
+            {
+                return held;
+            }
+
+            if (time.GetElapsedTime(waitStarted) >= _lockTimeout)
+            {
+                throw new StartupFailureException(string.Create(CultureInfo.InvariantCulture,
+                    $"Timed out after {_lockTimeout.TotalSeconds:F0} s waiting for the migration lock on {where}: another MoodBot instance is migrating this database. Wait for it to finish, or stop it and start again (MoodBot:Storage:MigrationLockTimeout)."));
+            }
+
+            await Task.Delay(LockPoll, time, cancellationToken);
+        }
+
+        IAsyncDisposable? TryLockFile(string dataSource)
+        {
+            if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+            {
+                // An in-memory database has no other process to race with.
+                return new Released(() => ValueTask.CompletedTask);
+            }
+
+            try
+            {
+                // FileShare.None is an exclusive flock on Unix: the kernel drops it when the process dies, kill -9 included.
+                var stream = new FileStream(dataSource + ".migrate.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return new Released(() => stream.DisposeAsync());
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && e.GetType() == typeof(IOException))
+            {
+                return null;
+            }
+        }
+
+        async Task<IAsyncDisposable?> TryAdvisoryLockAsync(DbConnection c, CancellationToken ct)
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT pg_try_advisory_lock({MigrationLockKey});";
+            if (await cmd.ExecuteScalarAsync(ct) is not true)
+            {
+                return null;
+            }
+
+            return new Released(async () =>
+            {
+                if (c.State == System.Data.ConnectionState.Open)
+                {
+                    await ExecuteAsync(c, null, $"SELECT pg_advisory_unlock({MigrationLockKey});", CancellationToken.None);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Removes EF's SQLite lock row when one is there. Called only while holding <see cref="AcquireMigrationLockAsync"/>,
+    /// which every MoodBot migrator takes before EF's row: a row seen now belongs to a migrator that died.
+    /// </summary>
+    private async Task ClearStaleEfLockAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var exists = connection.CreateCommand();
+        exists.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{EfLockTable}'";
+        if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+        {
+            return;
+        }
+
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = $"DELETE FROM \"{EfLockTable}\"";
+        var removed = await delete.ExecuteNonQueryAsync(cancellationToken);
+        if (removed > 0)
+        {
+            Log.StaleMigrationLockCleared(logger, ((SqliteConnection)connection).DataSource);
+        }
+    }
+
+    private sealed class Released(Func<ValueTask> release) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => release();
     }
 
     /// <summary>Marks <c>InitialCreate</c> applied on a first-release database; returns its id when it did.</summary>
@@ -129,7 +242,7 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
         return initial;
     }
 
-    private static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction tx, string table, bool sqlite, CancellationToken cancellationToken)
+    private static async Task<bool> TableExistsAsync(DbConnection connection, DbTransaction? tx, string table, bool sqlite, CancellationToken cancellationToken)
     {
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = tx;

@@ -28,6 +28,15 @@ public sealed class StorageOptions
     [Range(1, 10_000)]
     public int HistoryKeepPerUser { get; set; } = 50;
 
+    public static readonly TimeSpan DefaultMigrationLockTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a start waits for another instance's migration before giving up with a message. Only starts with a
+    /// migration pending wait at all; a lock whose holder died is released by the OS or server, never waited for.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MigrationLockTimeout { get; set; } = DefaultMigrationLockTimeout;
+
     /// <summary>Rows per multi-row INSERT in catalog imports (each batch still commits in one transaction).</summary>
     [Range(1, 500)]
     public int ImportRowsPerStatement { get; set; } = 100;

@@ -36,6 +36,7 @@ public static class StorageServiceCollectionExtensions
                 : new ProviderContextFactory<SqliteMoodBotDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteMoodBotDbContext>>()));
 
         services.TryAddSingleton<StorageMigrator>();
+        services.TryAddSingleton<StorageProbe>();
         services.TryAddSingleton<EfTrackCatalog>();
         services.TryAddSingleton<ITrackCatalog>(sp => sp.GetRequiredService<EfTrackCatalog>());
         services.TryAddSingleton<ICatalogSeeding>(sp => sp.GetRequiredService<EfTrackCatalog>());
@@ -90,10 +91,13 @@ internal sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContex
     public MoodBotDbContext CreateDbContext() => inner.CreateDbContext();
 }
 
-/// <summary>Applies migrations before the bot takes traffic, so a bad connection string fails the start.</summary>
-internal sealed class StorageInitializer(StorageMigrator schema) : IHostedService
+/// <summary>
+/// Applies migrations and proves a write before the bot takes traffic, so a bad connection string, a read-only file or a
+/// file that is no database fails the start in one line (<see cref="StartupFailureException"/>).
+/// </summary>
+internal sealed class StorageInitializer(StorageProbe probe) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => schema.EnsureAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => probe.EnsureReadyAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

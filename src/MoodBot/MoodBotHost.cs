@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MoodBot.Core;
 using MoodBot.Discord;
 using MoodBot.Hosting;
 using MoodBot.Music;
@@ -19,7 +20,8 @@ public static class MoodBotHost
 {
     /// <summary>A host for CLI verbs: the same services as the bot, no web listener.</summary>
     /// <param name="cli">CLI verbs log warnings only, to stderr, so their stdout stays machine-readable.</param>
-    public static HostApplicationBuilder CreateBuilder(bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    /// <param name="withSecretsFile">False only for check-config, which reports a broken secrets file and still checks the rest.</param>
+    public static HostApplicationBuilder CreateBuilder(bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides = null, bool withSecretsFile = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -27,7 +29,7 @@ public static class MoodBotHost
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        Configure(builder, cli, overrides);
+        Configure(builder, cli, overrides, withSecretsFile);
         return builder;
     }
 
@@ -40,6 +42,8 @@ public static class MoodBotHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         Configure(builder, cli: false, overrides);
         builder.AddOperationalEndpoints();
+        // First of all hosted services, so a broken model file stops the start before anything connects to Discord.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, ModelWarmUp>());
         // Graceful shutdown: in-flight interactions get this long to finish before the host stops them.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         var app = builder.Build();
@@ -53,17 +57,62 @@ public static class MoodBotHost
         return app;
     }
 
-    private static void Configure(IHostApplicationBuilder builder, bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides)
+    /// <summary>
+    /// The optional JSON file named by <c>MOODBOT_SECRETS_FILE</c>. A missing, unreadable or malformed file stops the
+    /// start with one line naming it (its content is never echoed: it holds the secrets).
+    /// </summary>
+    private static void AddSecretsFile(IConfigurationBuilder configuration)
     {
         var secrets = Environment.GetEnvironmentVariable("MOODBOT_SECRETS_FILE");
-        if (StartupChecks.SecretsFileProblem(secrets) is { } unreadable)
+        if (string.IsNullOrEmpty(secrets))
         {
-            throw new StartupProblemException(unreadable);
+            return;
         }
 
-        if (!string.IsNullOrEmpty(secrets))
+        var full = Path.GetFullPath(secrets);
+        if (StartupChecks.SecretsFileProblem(full) is { } unreadable)
         {
-            builder.Configuration.AddJsonFile(secrets, optional: false, reloadOnChange: false);
+            // Opening the file first gives the owner/mode advice (compose secrets keep the host file's mode).
+            throw new StartupFailureException(unreadable);
+        }
+
+        try
+        {
+            configuration.AddJsonFile(full, optional: false, reloadOnChange: false);
+            if (configuration is not IConfigurationRoot)
+            {
+                // A plain builder (check-config) reads files only when built; the host's ConfigurationManager reads at once.
+                configuration.Build();
+            }
+        }
+        catch (FileNotFoundException)
+        {
+            throw new StartupFailureException($"MOODBOT_SECRETS_FILE: no file at {full}; fix the path or unset the variable.");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException || e.InnerException is UnauthorizedAccessException)
+        {
+            throw new StartupFailureException($"MOODBOT_SECRETS_FILE: {full} is not readable by this user; fix its owner or permissions (chmod 600, owned by the bot's user).");
+        }
+        catch (InvalidDataException e)
+        {
+            // The JSON reader's position ("LineNumber: 3 | BytePositionInLine: 7") helps and reveals no value.
+            var where = e.InnerException?.Message is { } m && m.IndexOf("LineNumber", StringComparison.Ordinal) is var at and >= 0 ? $" ({m[at..].Trim().TrimEnd('.')})" : "";
+            throw new StartupFailureException($"MOODBOT_SECRETS_FILE: {full} is not valid JSON{where}; it must have the shape of appsettings.json.");
+        }
+        catch (IOException e)
+        {
+            throw new StartupFailureException($"MOODBOT_SECRETS_FILE: {full} cannot be read ({e.Message}).");
+        }
+    }
+
+    /// <summary>Adds the secrets file as start-up does; throws <see cref="StartupFailureException"/> when it cannot be used.</summary>
+    public static void CheckSecretsFile() => AddSecretsFile(new ConfigurationBuilder());
+
+    private static void Configure(IHostApplicationBuilder builder, bool cli, IEnumerable<KeyValuePair<string, string?>>? overrides, bool withSecretsFile = true)
+    {
+        if (withSecretsFile)
+        {
+            AddSecretsFile(builder.Configuration);
         }
 
         if (overrides is not null)
@@ -73,7 +122,7 @@ public static class MoodBotHost
 
         if (StartupChecks.DataDirectoryProblem(builder.Configuration) is { } unwritable)
         {
-            throw new StartupProblemException(unwritable);
+            throw new StartupFailureException(unwritable);
         }
 
         builder.Logging.ClearProviders();
@@ -106,6 +155,13 @@ public static class MoodBotHost
                 o.Rules.Clear();
                 o.MinLevel = LogLevel.Warning;
             });
+        }
+
+        if (!StartupReporter.DebugRequested())
+        {
+            // A failed start is reported once, in one line, by StartupReporter; the host's own error entry would add the
+            // same failure again with its stack trace (kept at debug level, where the reporter prints the trace too).
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         }
 
         builder.AddVision();

@@ -56,7 +56,7 @@ public sealed class ProcessTests : IDisposable
 
         Assert.Equal(1, code);
         var line = Assert.Single(Lines(stderr));
-        Assert.StartsWith($"error: MoodBot:Storage:SqlitePath: cannot write to {data.FullName} (permission denied", line, StringComparison.Ordinal);
+        Assert.StartsWith($"moodbot: cannot start: MoodBot:Storage:SqlitePath: cannot write to {data.FullName} (permission denied", line, StringComparison.Ordinal);
         Assert.Matches($@"make {data.FullName.Replace("/", "\\/", StringComparison.Ordinal)} writable by uid \d+ ", line);
     }
 
@@ -75,7 +75,7 @@ public sealed class ProcessTests : IDisposable
 
         Assert.Equal(1, code);
         var line = Assert.Single(Lines(stderr));
-        Assert.StartsWith($"error: MOODBOT_SECRETS_FILE: {secrets} is not readable by this process", line, StringComparison.Ordinal);
+        Assert.StartsWith($"moodbot: cannot start: MOODBOT_SECRETS_FILE: {secrets} is not readable by this process", line, StringComparison.Ordinal);
         Assert.Contains("secrets:", line, StringComparison.Ordinal);
     }
 

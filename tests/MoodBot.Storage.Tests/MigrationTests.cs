@@ -113,6 +113,78 @@ public sealed class MigrationTests
         migrators.ForEach(m => m.Dispose());
     }
 
+    [Fact]
+    public async Task EnsureAsync_EfLockRowLeftByKilledProcessNothingPending_StartsWithoutWaiting()
+    {
+        // Regression: every start took EF's lock row, so one left by kill -9 or SIGTERM wedged all later starts.
+        var ct = TestContext.Current.CancellationToken;
+        await using var shared = await SharedDatabase.CreateAsync("sqlite");
+        using (var first = TestDatabase.NewMigrator(shared.NewFactory()))
+        {
+            await first.EnsureAsync(ct);
+        }
+
+        await LeaveEfLockRowAsync(shared, ct);
+        using var next = TestDatabase.NewMigrator(shared.NewFactory());
+        var clock = Stopwatch.StartNew();
+        await next.EnsureAsync(ct).WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"start took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task EnsureAsync_EfLockRowLeftByKilledMigration_ClearedThenMigrated()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var shared = await SharedDatabase.CreateAsync("sqlite");
+        // The state a migrator killed right after taking EF's lock leaves: the lock row, nothing else.
+        await LeaveEfLockRowAsync(shared, ct);
+        using var next = TestDatabase.NewMigrator(shared.NewFactory());
+        await next.EnsureAsync(ct).WaitAsync(TimeSpan.FromSeconds(20), ct);
+
+        await AssertFullyMigratedAsync(shared, ct);
+        Assert.Equal(0, await shared.ScalarAsync($"SELECT COUNT(*) FROM \"{StorageMigrator.EfLockTable}\"", ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task EnsureAsync_AnotherLiveMigratorHoldsTheLock_GivesUpAfterTimeoutNamingTheKey(string provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var shared = await SharedDatabase.CreateAsync(provider);
+        await using var holder = await HoldMigrationLockAsync(shared, ct);
+        var options = Microsoft.Extensions.Options.Options.Create(new StorageOptions { MigrationLockTimeout = TimeSpan.FromSeconds(1) });
+        using var waiting = new StorageMigrator(shared.NewFactory(), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<StorageMigrator>.Instance, options);
+
+        var e = await Assert.ThrowsAsync<MoodBot.Core.StartupFailureException>(() => waiting.EnsureAsync(ct).WaitAsync(TimeSpan.FromSeconds(20), ct));
+        Assert.Contains("MoodBot:Storage:MigrationLockTimeout", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    private static async Task LeaveEfLockRowAsync(SharedDatabase shared, CancellationToken ct)
+    {
+        await using var db = await shared.NewFactory().CreateDbContextAsync(ct);
+        await db.Database.ExecuteSqlRawAsync(
+            $"CREATE TABLE IF NOT EXISTS \"{StorageMigrator.EfLockTable}\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL)", ct);
+        await db.Database.ExecuteSqlRawAsync(
+            $"INSERT INTO \"{StorageMigrator.EfLockTable}\" (\"Id\", \"Timestamp\") VALUES (1, '2026-01-01 00:00:00+00:00')", ct);
+    }
+
+    /// <summary>What a live instance in the middle of a migration holds: the file lock (SQLite) or the advisory lock.</summary>
+    private static async Task<IAsyncDisposable> HoldMigrationLockAsync(SharedDatabase shared, CancellationToken ct)
+    {
+        if (shared.Provider == "sqlite")
+        {
+            var file = new SqliteConnectionStringBuilder(shared.ConnectionString).DataSource + ".migrate.lock";
+            return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+
+        var db = await shared.NewFactory().CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({StorageMigrator.MigrationLockKey})", ct);
+        return db;
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

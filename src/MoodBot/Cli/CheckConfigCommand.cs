@@ -1,58 +1,90 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MoodBot.Core;
 using MoodBot.Discord;
+using MoodBot.Hosting;
+using MoodBot.Music;
 using MoodBot.Spotify;
 using MoodBot.Storage;
 using MoodBot.Vision;
 
 namespace MoodBot.Cli;
 
-/// <summary><c>moodbot check-config</c>: validates configuration the way start-up does and says in plain words what is missing.</summary>
+/// <summary>
+/// <c>moodbot check-config</c>: start-up's twin. The same validators and the same loads (secrets file, options, models,
+/// database, listener address), plus the Discord token against <c>GET /users/@me</c>; every problem is listed, in the
+/// words start-up would use, and nothing here throws on bad input.
+/// </summary>
 public static class CheckConfigCommand
 {
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
-        var cmd = new Command("check-config", "Validate configuration and print what is missing; exits 1 when the bot could not run.");
-        cmd.SetAction((_, _) => Task.FromResult(Run(Console.Out)));
+        var cmd = new Command("check-config", "Validate configuration, probe the database, models, listener and Discord token; exits 1 listing every problem.");
+        cmd.SetAction((_, ct) => RunAsync(Console.Out, cancellationToken: ct));
         return cmd;
     }
 
-    public static int Run(TextWriter output, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    public static async Task<int> RunAsync(TextWriter output, IEnumerable<KeyValuePair<string, string?>>? overrides = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var host = MoodBotHost.CreateBuilder(cli: true, overrides).Build();
         var problems = new List<string>();
         try
         {
-            // The same validators ValidateOnStart runs (data annotations, generated validators, cross-field rules).
-            host.Services.GetRequiredService<IStartupValidator>().Validate();
+            MoodBotHost.CheckSecretsFile();
         }
-        catch (OptionsValidationException e)
+        catch (StartupFailureException e)
         {
-            problems.AddRange(e.Failures);
-        }
-        catch (AggregateException e)
-        {
-            problems.AddRange(e.InnerExceptions.OfType<OptionsValidationException>().SelectMany(x => x.Failures));
+            problems.Add(e.Message);
         }
 
-        var vision = SafeValue<VisionOptions>(host.Services) ?? new VisionOptions();
-        var detectorKey = string.IsNullOrWhiteSpace(vision.FaceModelPath) ? "FaceCascadePath" : "FaceModelPath";
-        var detectorPath = string.IsNullOrWhiteSpace(vision.FaceModelPath) ? vision.FaceCascadePath : vision.FaceModelPath;
-        foreach (var (key, path) in new[] { ("EmotionModelPath", vision.EmotionModelPath), (detectorKey, detectorPath) })
+        // Built without the secrets file when it is broken, so everything else is still checked.
+        using var host = MoodBotHost.CreateBuilder(cli: true, overrides, withSecretsFile: problems.Count == 0).Build();
+        var services = host.Services;
+        var vision = Value<VisionOptions>(services, problems);
+        var storage = Value<StorageOptions>(services, problems);
+        var discord = Value<DiscordOptions>(services, problems);
+        var spotify = Value<SpotifyOptions>(services, problems);
+        Value<MusicOptions>(services, problems);
+        try
         {
-            var full = Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
-            if (!File.Exists(full))
-            {
-                problems.Add($"MoodBot:Vision:{key}: no file at {full}.");
-            }
+            // Whatever else ValidateOnStart covers (the framework's own options).
+            services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (Exception e) when (e is OptionsValidationException or AggregateException or InvalidOperationException)
+        {
+            problems.Add(StartupReporter.Describe(e));
         }
 
-        var discord = SafeValue<DiscordOptions>(host.Services);
+        if (vision is not null)
+        {
+            problems.AddRange(ModelWarmUp.FindProblems(services));
+        }
+
+        if (storage is not null && await services.GetRequiredService<StorageProbe>().FindProblemAsync(migrate: false, cancellationToken) is { } db)
+        {
+            problems.Add(db);
+        }
+
+        var configuration = services.GetRequiredService<IConfiguration>();
+        problems.AddRange(ListenerProblems(configuration["urls"] ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://localhost:5000"));
+
         if (discord is not null && string.IsNullOrWhiteSpace(discord.Token))
         {
             problems.Add("MoodBot:Discord:Token is empty: the bot cannot connect to Discord (Developer Portal > your app > Bot > Reset Token).");
+        }
+        else if (discord is not null && await TokenProblemAsync(discord, cancellationToken) is { } token)
+        {
+            problems.Add(token);
         }
 
         if (discord is not null && string.IsNullOrWhiteSpace(discord.ApplicationId))
@@ -60,21 +92,21 @@ public static class CheckConfigCommand
             problems.Add("MoodBot:Discord:ApplicationId is empty: slash commands cannot be registered (Developer Portal > General Information).");
         }
 
-        var spotify = SafeValue<SpotifyOptions>(host.Services);
-        var storage = SafeValue<StorageOptions>(host.Services);
+        var detectorPath = vision is null ? "-" : string.IsNullOrWhiteSpace(vision.FaceModelPath) ? vision.FaceCascadePath : vision.FaceModelPath;
         output.WriteLine($"Discord:  {(discord is null ? "invalid" : string.IsNullOrWhiteSpace(discord.Token) ? "not configured" : $"{discord.Mode} mode")}");
         output.WriteLine($"Spotify:  {(spotify is null ? "invalid" : spotify.IsLinkingConfigured ? "search, linking and playlists" : spotify.IsConfigured ? "search only (linking needs RedirectUri and EncryptionKey)" : "off (optional: catalog recommendations still work)")}");
-        output.WriteLine($"Storage:  {(storage is null ? "invalid" : storage.Provider.ToString())}");
-        output.WriteLine($"Models:   {vision.EmotionModelPath}, {detectorPath}");
+        output.WriteLine($"Storage:  {(storage is null ? "invalid" : $"{storage.Provider}, {StorageProbe.Location(storage)}")}");
+        output.WriteLine($"Models:   {(vision is null ? "invalid" : $"{vision.EmotionModelPath}, {detectorPath}")}");
         if (problems.Count == 0)
         {
             output.WriteLine("Configuration OK.");
             return ExitCodes.Ok;
         }
 
+        var distinct = problems.Distinct().ToList();
         output.WriteLine();
-        output.WriteLine($"{problems.Count} problem(s):");
-        foreach (var p in problems.Distinct())
+        output.WriteLine($"{distinct.Count} problem(s):");
+        foreach (var p in distinct)
         {
             output.WriteLine($"  - {p}");
         }
@@ -82,15 +114,87 @@ public static class CheckConfigCommand
         return ExitCodes.Failure;
     }
 
-    private static T? SafeValue<T>(IServiceProvider services)
+    /// <summary>Each address Kestrel would bind, bound and released here: a port in use is found before the bot starts.</summary>
+    internal static IEnumerable<string> ListenerProblems(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // Kestrel's wildcards (+, *) are not valid URI hosts.
+            var parsed = url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(parsed, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                yield return $"urls / ASPNETCORE_URLS: '{url}' is not an address like http://0.0.0.0:8080.";
+                continue;
+            }
+
+            var address = uri.Host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(uri.Host, out var ip) ? ip : null;
+            if (address is null || uri.Port == 0)
+            {
+                // A host name is resolved by Kestrel at start; port 0 always binds.
+                continue;
+            }
+
+            string? problem = null;
+            try
+            {
+                using var listener = new TcpListener(address, uri.Port);
+                listener.Start();
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                problem = $"the listener cannot bind {url}: address already in use; stop the other process or choose another port with ASPNETCORE_URLS / urls.";
+            }
+            catch (SocketException e)
+            {
+                problem = $"the listener cannot bind {url} ({e.SocketErrorCode}); check ASPNETCORE_URLS / urls (ports below 1024 need privileges).";
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+        }
+    }
+
+    /// <summary>GET /users/@me with the bot token: the cheapest call that proves Discord accepts it.</summary>
+    private static async Task<string?> TokenProblemAsync(DiscordOptions discord, CancellationToken cancellationToken)
+    {
+        var url = new Uri(discord.ApiBaseUrl.ToString().TrimEnd('/') + "/users/@me");
+        using var http = new HttpClient { Timeout = ProbeTimeout };
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bot", discord.Token);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.StatusCode switch
+            {
+                HttpStatusCode.OK => null,
+                HttpStatusCode.Unauthorized =>
+                    "MoodBot:Discord:Token: Discord rejected the token (401 Unauthorized); reset it under Developer Portal > your app > Bot and set the new one.",
+                var code => string.Create(CultureInfo.InvariantCulture, $"MoodBot:Discord:Token: could not be checked: {url} answered {(int)code} {code}."),
+            };
+        }
+        catch (HttpRequestException e)
+        {
+            return $"MoodBot:Discord:Token: could not be checked: {url} is unreachable ({e.HttpRequestError}); check the network or MoodBot:Discord:ApiBaseUrl.";
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"MoodBot:Discord:Token: could not be checked: no answer from {url} within {ProbeTimeout.TotalSeconds:F0} s.";
+        }
+    }
+
+    /// <summary>The bound and validated options, or null with the problem added (a wrong-typed value or a failed rule).</summary>
+    private static T? Value<T>(IServiceProvider services, List<string> problems)
         where T : class
     {
         try
         {
             return services.GetRequiredService<IOptions<T>>().Value;
         }
-        catch (OptionsValidationException)
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
         {
+            problems.Add(StartupReporter.Describe(e));
             return null;
         }
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
+using MoodBot.Hosting;
 
 namespace MoodBot.Cli;
 
@@ -28,9 +30,31 @@ public static class MoodBotCli
         root.Subcommands.Add(HealthcheckCommand.Create());
         root.SetAction(async (_, ct) =>
         {
-            await using var app = MoodBotHost.BuildBot();
-            await app.RunAsync(ct);
-            return ExitCodes.Ok;
+            WebApplication? app = null;
+            try
+            {
+                // Everything that can fail before the bot takes traffic (configuration, secrets, models, database, the
+                // listener) is reported by StartupReporter as one line with exit code 1.
+                var code = await StartupReporter.RunAsync(async () =>
+                {
+                    app = MoodBotHost.BuildBot();
+                    await app.StartAsync(ct);
+                }, Console.Error);
+                if (code != ExitCodes.Ok || app is null)
+                {
+                    return code;
+                }
+
+                await app.WaitForShutdownAsync(ct);
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                if (app is not null)
+                {
+                    await app.DisposeAsync();
+                }
+            }
         });
         return root;
     }

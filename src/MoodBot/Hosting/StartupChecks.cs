@@ -3,24 +3,6 @@ using MoodBot.Storage;
 
 namespace MoodBot.Hosting;
 
-/// <summary>A start-up problem an operator fixes outside the bot; <see cref="Exception.Message"/> is the one line to print.</summary>
-public sealed class StartupProblemException : Exception
-{
-    public StartupProblemException(string message)
-        : base(message)
-    {
-    }
-
-    public StartupProblemException()
-    {
-    }
-
-    public StartupProblemException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
 /// <summary>
 /// File-system checks made before anything else touches the files, so the two mistakes seen when the container is run
 /// for real (a bind-mounted <c>/data</c> owned by root, a secrets file mounted 0600 root) give one line that says what
