@@ -84,6 +84,8 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddScoped<MoodMusicService>();
         services.TryAddScoped<SpotifySaver>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, MoodMusicCommand>());
+        services.TryAddScoped<MoodMusicCommand>(); // the message command runs the same pipeline
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, PhotoMessageCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, ReplyButtonsHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, LinkCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, UnlinkCommand>());

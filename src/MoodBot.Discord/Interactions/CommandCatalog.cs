@@ -4,7 +4,7 @@ using MoodBot.Discord.Rest;
 
 namespace MoodBot.Discord.Interactions;
 
-/// <summary>The slash commands, registered at start with one bulk overwrite (so removed commands disappear too).</summary>
+/// <summary>The slash and context-menu commands, registered at start with one bulk overwrite (so removed commands disappear too).</summary>
 internal static class CommandCatalog
 {
     public static IReadOnlyList<ApplicationCommand> All { get; } =
@@ -35,6 +35,8 @@ internal static class CommandCatalog
                 new() { Type = CommandOption.Boolean, Name = "playlist", Description = "Also save them as a Spotify playlist" },
             ],
         },
+        // Context-menu commands carry no description (Discord requires it empty) and no options.
+        new() { Name = PhotoMessageCommand.Name, Type = PhotoMessageCommand.MessageCommandType, Description = string.Empty, Contexts = [0, 1, 2] },
         new() { Name = LinkCommand.Name, Description = "Link your Spotify account (to save playlists)", Contexts = [0, 1, 2] },
         new() { Name = UnlinkCommand.Name, Description = "Unlink your Spotify account", Contexts = [0, 1, 2] },
         new() { Name = HelpCommand.Name, Description = "What MoodBot does and what it keeps", Contexts = [0, 1, 2] },

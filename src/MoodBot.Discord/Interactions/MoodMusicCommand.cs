@@ -28,7 +28,14 @@ internal sealed class MoodMusicCommand(
     public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var args = CommandArgs.Parse(context.Interaction);
+        await RunAsync(context, CommandArgs.Parse(context.Interaction), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Everything after the options are known; the message command (<see cref="PhotoMessageCommand"/>) enters here too.</summary>
+    internal async Task RunAsync(InteractionContext context, CommandArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(args);
         var cooldownDecision = await cooldown.TryStartAsync(context.UserId, cancellationToken).ConfigureAwait(false);
         if (!cooldownDecision.Started)
         {

@@ -47,6 +47,46 @@ internal static class Payloads
         });
     }
 
+    /// <summary>The message context-menu command on a message with these attachments and embeds.</summary>
+    public static JsonObject MessageCommand(JsonArray attachments, JsonArray? embeds = null, string userId = UserId)
+    {
+        const string messageId = "210000000000000021";
+        return Interaction(2, userId, new JsonObject
+        {
+            ["id"] = "700000000000000009",
+            ["name"] = "Music for this photo",
+            ["type"] = 3,
+            ["target_id"] = messageId,
+            ["resolved"] = new JsonObject
+            {
+                ["messages"] = new JsonObject
+                {
+                    [messageId] = new JsonObject
+                    {
+                        ["id"] = messageId,
+                        ["channel_id"] = "400000000000000004",
+                        ["content"] = "look at us",
+                        ["author"] = new JsonObject { ["id"] = OtherUserId, ["username"] = "poster" },
+                        ["attachments"] = attachments,
+                        ["embeds"] = embeds ?? [],
+                    },
+                },
+            },
+        });
+    }
+
+    public static JsonObject ImageAttachment(string url, string contentType = "image/png", int width = 800, int height = 600) => new()
+    {
+        ["id"] = "901",
+        ["filename"] = "group.png",
+        ["size"] = 12_345,
+        ["url"] = url,
+        ["proxy_url"] = url,
+        ["content_type"] = contentType,
+        ["width"] = width,
+        ["height"] = height,
+    };
+
     public static JsonObject Command(string name, string userId = UserId) =>
         Interaction(2, userId, new JsonObject { ["id"] = "700000000000000008", ["name"] = name, ["type"] = 1 });
 
