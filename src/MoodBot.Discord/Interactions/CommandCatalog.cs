@@ -7,13 +7,23 @@ namespace MoodBot.Discord.Interactions;
 /// <summary>The slash and context-menu commands, registered at start with one bulk overwrite (so removed commands disappear too).</summary>
 internal static class CommandCatalog
 {
+    /// <summary>
+    /// Server and account installs: a member who adds MoodBot to their account can use it in any server, its DM and
+    /// group DMs, even where the bot user is not a member — interactions are answered through their webhook, which
+    /// needs no bot presence.
+    /// </summary>
+    internal static readonly IReadOnlyList<int> GuildAndUserInstall = [0, 1];
+
+    /// <summary>A server, the bot's DM, and other DMs / group DMs (the last only reachable through a user install).</summary>
+    internal static readonly IReadOnlyList<int> Everywhere = [0, 1, 2];
+
     public static IReadOnlyList<ApplicationCommand> All { get; } =
     [
         new()
         {
             Name = MoodMusicCommand.Name,
             Description = "Music for the mood in your photo",
-            Contexts = [0, 1, 2],
+            Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall,
             Options =
             [
                 new() { Type = CommandOption.AttachmentType, Name = "photo", Description = "A photo with one or more faces", Required = true },
@@ -36,9 +46,9 @@ internal static class CommandCatalog
             ],
         },
         // Context-menu commands carry no description (Discord requires it empty) and no options.
-        new() { Name = PhotoMessageCommand.Name, Type = PhotoMessageCommand.MessageCommandType, Description = string.Empty, Contexts = [0, 1, 2] },
-        new() { Name = LinkCommand.Name, Description = "Link your Spotify account (to save playlists)", Contexts = [0, 1, 2] },
-        new() { Name = UnlinkCommand.Name, Description = "Unlink your Spotify account", Contexts = [0, 1, 2] },
-        new() { Name = HelpCommand.Name, Description = "What MoodBot does and what it keeps", Contexts = [0, 1, 2] },
+        new() { Name = PhotoMessageCommand.Name, Type = PhotoMessageCommand.MessageCommandType, Description = string.Empty, Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
+        new() { Name = LinkCommand.Name, Description = "Link your Spotify account (to save playlists)", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
+        new() { Name = UnlinkCommand.Name, Description = "Unlink your Spotify account", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
+        new() { Name = HelpCommand.Name, Description = "What MoodBot does and what it keeps", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
     ];
 }

@@ -101,6 +101,12 @@ internal sealed record ApplicationCommand
 
     /// <summary>0 guild, 1 bot DM, 2 private channel.</summary>
     public IReadOnlyList<int>? Contexts { get; init; }
+
+    /// <summary>0 installed to a server, 1 installed to a member's account (usable wherever they are).</summary>
+    public IReadOnlyList<int>? IntegrationTypes { get; init; }
+
+    /// <summary>Permission bits a member needs to see the command (server admins can change it); the spec types it as an integer.</summary>
+    public long? DefaultMemberPermissions { get; init; }
 }
 
 internal sealed record CommandOption

@@ -87,6 +87,33 @@ internal static class Payloads
         ["height"] = height,
     };
 
+    /// <summary>
+    /// The same interaction as a member who installed MoodBot to their account sends it outside a server: no guild and
+    /// no member, the invoker in <c>user</c>, <c>context</c> 1 (the bot's DM) or 2 (another DM or a group DM), and
+    /// the user install as the authorizing integration.
+    /// </summary>
+    public static JsonObject FromUserInstall(JsonObject interaction, int context)
+    {
+        var userId = interaction["member"]!["user"]!["id"]!.GetValue<string>();
+        interaction.Remove("guild_id");
+        interaction.Remove("member");
+        interaction["user"] = new JsonObject { ["id"] = userId, ["username"] = "member" };
+        interaction["channel_id"] = "410000000000000041";
+        interaction["context"] = context;
+        interaction["authorizing_integration_owners"] = new JsonObject { ["1"] = userId };
+        return interaction;
+    }
+
+    /// <summary>Used in a server the bot user is not in, through the member's own install.</summary>
+    public static JsonObject InForeignServer(JsonObject interaction)
+    {
+        var userId = interaction["member"]!["user"]!["id"]!.GetValue<string>();
+        interaction["guild_id"] = "610000000000000061";
+        interaction["context"] = 0;
+        interaction["authorizing_integration_owners"] = new JsonObject { ["1"] = userId };
+        return interaction;
+    }
+
     public static JsonObject Command(string name, string userId = UserId) =>
         Interaction(2, userId, new JsonObject { ["id"] = "700000000000000008", ["name"] = name, ["type"] = 1 });
 
