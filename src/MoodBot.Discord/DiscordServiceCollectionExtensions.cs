@@ -79,6 +79,7 @@ public static class DiscordServiceCollectionExtensions
         // In-process fallbacks; AddStorage registers the database versions that every instance shares.
         services.TryAddSingleton<IInteractionClaims, InProcessInteractionClaims>();
         services.TryAddSingleton<IMemberCooldowns, InProcessMemberCooldowns>();
+        services.TryAddSingleton<IMemberDataEraser, InProcessMemberDataEraser>();
         services.TryAddSingleton<CooldownTracker>();
         services.TryAddSingleton<IInteractionResultHandler, InteractionResultHandler>();
         services.TryAddScoped<MoodMusicService>();
@@ -90,6 +91,7 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, LinkCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, UnlinkCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, HelpCommand>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, ForgetMeCommand>());
         services.AddHostedService<DiscordBotService>();
         return builder;
     }

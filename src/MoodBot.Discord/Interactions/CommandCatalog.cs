@@ -49,6 +49,7 @@ internal static class CommandCatalog
         new() { Name = PhotoMessageCommand.Name, Type = PhotoMessageCommand.MessageCommandType, Description = string.Empty, Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
         new() { Name = LinkCommand.Name, Description = "Link your Spotify account (to save playlists)", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
         new() { Name = UnlinkCommand.Name, Description = "Unlink your Spotify account", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
+        new() { Name = ForgetMeCommand.Name, Description = "Delete everything MoodBot keeps about you", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
         new() { Name = HelpCommand.Name, Description = "What MoodBot does and what it keeps", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
     ];
 }

@@ -58,6 +58,9 @@ internal sealed class InProcessMemberCooldowns(TimeProvider time) : IMemberCoold
         }
     }
 
+    /// <summary>Drops the member's cooldown ("forget me"); true when there was one.</summary>
+    public bool Forget(string memberId) => _until.TryRemove(memberId, out _);
+
     private void Prune(DateTimeOffset now)
     {
         foreach (var (key, until) in _until)
@@ -68,4 +71,16 @@ internal sealed class InProcessMemberCooldowns(TimeProvider time) : IMemberCoold
             }
         }
     }
+}
+
+/// <summary>
+/// "Forget me" without a database: the only thing this process keeps about a member is the in-process cooldown
+/// (history and Spotify links need storage, so there are none). AddStorage replaces this with the database version.
+/// </summary>
+internal sealed class InProcessMemberDataEraser(IMemberCooldowns cooldowns) : IMemberDataEraser
+{
+    public Task<MemberDataDeletion> ForgetAsync(string memberId, string historyUserKey, CancellationToken cancellationToken) =>
+        Task.FromResult(cooldowns is InProcessMemberCooldowns local && local.Forget(memberId)
+            ? MemberDataDeletion.None with { CooldownRows = 1 }
+            : MemberDataDeletion.None);
 }
