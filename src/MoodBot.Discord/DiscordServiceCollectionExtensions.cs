@@ -80,6 +80,8 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddSingleton<IInteractionClaims, InProcessInteractionClaims>();
         services.TryAddSingleton<IMemberCooldowns, InProcessMemberCooldowns>();
         services.TryAddSingleton<IMemberDataEraser, InProcessMemberDataEraser>();
+        services.TryAddSingleton<IGuildSettingsStore, InProcessGuildSettings>();
+        services.TryAddSingleton<GuildPolicy>();
         services.TryAddSingleton<CooldownTracker>();
         services.TryAddSingleton<IInteractionResultHandler, InteractionResultHandler>();
         services.TryAddScoped<MoodMusicService>();
@@ -92,6 +94,7 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, UnlinkCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, HelpCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, ForgetMeCommand>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, SettingsCommand>());
         services.AddHostedService<DiscordBotService>();
         return builder;
     }

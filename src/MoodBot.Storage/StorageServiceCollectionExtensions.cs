@@ -45,6 +45,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IInteractionClaims, EfInteractionClaims>();
         services.AddSingleton<IMemberCooldowns, EfMemberCooldowns>();
         services.AddSingleton<IMemberDataEraser, EfMemberDataEraser>();
+        services.AddSingleton<IGuildSettingsStore, EfGuildSettingsStore>();
         services.AddHostedService<StorageInitializer>();
         services.AddHostedService<StorageJanitor>();
         return builder;

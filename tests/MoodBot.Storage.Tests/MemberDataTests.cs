@@ -35,3 +35,36 @@ public sealed class MemberDataEraserTests
         Assert.Equal(MemberDataDeletion.None with { CooldownRows = 1 }, await eraser.ForgetAsync("42", "discord:42", ct));
     }
 }
+
+public sealed class GuildSettingsStoreTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task SaveAsync_OnOneInstance_SeenByAnotherAndOverwritten(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        var a = new EfGuildSettingsStore(db.Factory, db.Schema, db.Time);
+        var b = new EfGuildSettingsStore(db.Factory, db.SecondInstance().Schema, db.Time);
+        await db.Schema.EnsureAsync(ct);
+        await using (var ctx = db.Factory.CreateDbContext())
+        {
+            // The column the settings command does not manage survives its upserts.
+            ctx.GuildSettings.Add(new GuildSettingsRow { GuildId = "g1", DefaultGenre = "jazz" });
+            await ctx.SaveChangesAsync(ct);
+        }
+
+        var full = new GuildSettings("g1", 90, RecommendationMode.Lift, 7, false, ["111", "222"]);
+        await a.SaveAsync(full, ct);
+        var seen = await b.GetAsync("g1", ct);
+        await b.SaveAsync(new GuildSettings("g1", RepliesPublic: true), ct);
+        var after = await a.GetAsync("g1", ct);
+
+        Assert.Equal((90, RecommendationMode.Lift, 7, (bool?)false), (seen!.CooldownSeconds, seen.DefaultMode, seen.DefaultCount, seen.RepliesPublic));
+        Assert.Equal(["111", "222"], seen.Channels);
+        Assert.Equal(new GuildSettings("g1", RepliesPublic: true), after);
+        Assert.Null(await a.GetAsync("g2", ct));
+        await using var check = db.Factory.CreateDbContext();
+        Assert.Equal("jazz", (await check.GuildSettings.SingleAsync(ct)).DefaultGenre);
+    }
+}

@@ -50,6 +50,54 @@ internal static class CommandCatalog
         new() { Name = LinkCommand.Name, Description = "Link your Spotify account (to save playlists)", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
         new() { Name = UnlinkCommand.Name, Description = "Unlink your Spotify account", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
         new() { Name = ForgetMeCommand.Name, Description = "Delete everything MoodBot keeps about you", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
+        new()
+        {
+            // Guild installs only: settings belong to a server, and a member's own install has none.
+            Name = SettingsCommand.Name, Description = "View or change MoodBot's settings for this server",
+            Contexts = [0], IntegrationTypes = [0], DefaultMemberPermissions = SettingsCommand.ManageGuild,
+            Options =
+            [
+                new() { Type = CommandOption.SubCommand, Name = "view", Description = "Show this server's settings" },
+                new()
+                {
+                    Type = CommandOption.SubCommand, Name = "set", Description = "Change the cooldown, default mode and count, or reply visibility",
+                    Options =
+                    [
+                        new()
+                        {
+                            Type = CommandOption.Integer, Name = "cooldown", Description = "Seconds a member waits between two requests (0–3600)",
+                            MinValue = 0, MaxValue = GuildSettings.MaxCooldownSeconds,
+                        },
+                        new()
+                        {
+                            Type = CommandOption.String, Name = "mode", Description = "Default mode when a member doesn't pick one",
+                            Choices = [new("match", "match"), new("lift", "lift")],
+                        },
+                        new()
+                        {
+                            Type = CommandOption.Integer, Name = "count", Description = "Default number of tracks (5–20)",
+                            MinValue = MoodReply.MinCount, MaxValue = MoodReply.MaxCount,
+                        },
+                        new()
+                        {
+                            Type = CommandOption.String, Name = "replies", Description = "Replies public or private (when no public channels are listed)",
+                            Choices = [new("public", "public"), new("private", "private")],
+                        },
+                    ],
+                },
+                new()
+                {
+                    Type = CommandOption.SubCommand, Name = "add-public-channel", Description = "Answer publicly in a channel (privately everywhere else)",
+                    Options = [new() { Type = CommandOption.Channel, Name = "channel", Description = "A text channel", Required = true, ChannelTypes = [0, 5] }],
+                },
+                new()
+                {
+                    Type = CommandOption.SubCommand, Name = "remove-public-channel", Description = "Stop answering publicly in a channel",
+                    Options = [new() { Type = CommandOption.Channel, Name = "channel", Description = "A text channel", Required = true, ChannelTypes = [0, 5] }],
+                },
+                new() { Type = CommandOption.SubCommand, Name = "reset", Description = "Go back to the bot's defaults" },
+            ],
+        },
         new() { Name = HelpCommand.Name, Description = "What MoodBot does and what it keeps", Contexts = Everywhere, IntegrationTypes = GuildAndUserInstall },
     ];
 }

@@ -14,6 +14,10 @@ internal sealed class CooldownTracker(IMemberCooldowns store, IOptions<DiscordOp
     /// <summary>Starts a cooldown for the member, or says how long they still have to wait.</summary>
     public Task<CooldownDecision> TryStartAsync(string userId, CancellationToken cancellationToken) =>
         store.TryStartAsync(userId, TimeSpan.FromSeconds(options.Value.CooldownSeconds), cancellationToken);
+
+    /// <summary>As above, with the server's own cooldown (<c>/moodbot-settings</c>) when it set one.</summary>
+    public Task<CooldownDecision> TryStartAsync(string userId, GuildSettings? settings, CancellationToken cancellationToken) =>
+        store.TryStartAsync(userId, TimeSpan.FromSeconds(settings?.CooldownSeconds ?? options.Value.CooldownSeconds), cancellationToken);
 }
 
 /// <summary>

@@ -88,7 +88,8 @@ internal sealed record InteractionData
     public string? TargetId { get; init; }
 }
 
-internal sealed record InteractionOption(string Name, int Type, JsonElement Value);
+/// <summary>A command option; a subcommand (type 1) carries its own options instead of a value.</summary>
+internal sealed record InteractionOption(string Name, int Type, JsonElement Value, IReadOnlyList<InteractionOption>? Options = null);
 
 internal sealed record ResolvedData(
     IReadOnlyDictionary<string, Attachment>? Attachments,

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using MoodBot.Core;
-using MoodBot.Discord.Replies;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -26,7 +24,7 @@ internal sealed class PhotoMessageCommand(MoodMusicCommand pipeline, AttachmentD
     {
         ArgumentNullException.ThrowIfNull(context);
         var photo = FirstImage(context.Interaction.Data) ?? throw new InteractionProblemException(ProblemKind.AttachmentRefused, NoImageMessage);
-        return pipeline.RunAsync(context, new MoodMusicCommand.CommandArgs(photo, null, RecommendationMode.Match, MoodReply.DefaultCount, false),
+        return pipeline.RunAsync(context, new MoodMusicCommand.CommandArgs(photo, null, null, null, false),
             cancellationToken);
     }
 

@@ -125,9 +125,17 @@ internal sealed record CommandOption
 
     public int? MaxValue { get; init; }
 
+    /// <summary>A subcommand's own options.</summary>
+    public IReadOnlyList<CommandOption>? Options { get; init; }
+
+    /// <summary>For a channel option: which kinds of channel may be picked (0 text, 5 announcement).</summary>
+    public IReadOnlyList<int>? ChannelTypes { get; init; }
+
+    public const int SubCommand = 1;
     public const int String = 3;
     public const int Integer = 4;
     public const int Boolean = 5;
+    public const int Channel = 7;
     public const int AttachmentType = 11;
 }
 

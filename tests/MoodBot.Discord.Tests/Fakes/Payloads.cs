@@ -114,6 +114,32 @@ internal static class Payloads
         return interaction;
     }
 
+    /// <summary><c>/moodbot-settings {sub} …</c> from a member with these permission bits (32: Manage Server).</summary>
+    public static JsonObject Settings(string sub, long permissions = 32, params (string Name, int Type, JsonNode Value)[] options)
+    {
+        var subOptions = new JsonArray();
+        foreach (var (name, type, value) in options)
+        {
+            subOptions.Add(new JsonObject { ["name"] = name, ["type"] = type, ["value"] = value });
+        }
+
+        var i = Interaction(2, UserId, new JsonObject
+        {
+            ["id"] = "700000000000000010",
+            ["name"] = "moodbot-settings",
+            ["type"] = 1,
+            ["options"] = new JsonArray { new JsonObject { ["name"] = sub, ["type"] = 1, ["options"] = subOptions } },
+        });
+        i["member"]!["permissions"] = permissions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return i;
+    }
+
+    public static JsonObject InChannel(JsonObject interaction, string channelId)
+    {
+        interaction["channel_id"] = channelId;
+        return interaction;
+    }
+
     public static JsonObject Command(string name, string userId = UserId) =>
         Interaction(2, userId, new JsonObject { ["id"] = "700000000000000008", ["name"] = name, ["type"] = 1 });
 
