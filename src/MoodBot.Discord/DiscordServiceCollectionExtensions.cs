@@ -79,15 +79,22 @@ public static class DiscordServiceCollectionExtensions
         // In-process fallbacks; AddStorage registers the database versions that every instance shares.
         services.TryAddSingleton<IInteractionClaims, InProcessInteractionClaims>();
         services.TryAddSingleton<IMemberCooldowns, InProcessMemberCooldowns>();
+        services.TryAddSingleton<IMemberDataEraser, InProcessMemberDataEraser>();
+        services.TryAddSingleton<IGuildSettingsStore, InProcessGuildSettings>();
+        services.TryAddSingleton<GuildPolicy>();
         services.TryAddSingleton<CooldownTracker>();
         services.TryAddSingleton<IInteractionResultHandler, InteractionResultHandler>();
         services.TryAddScoped<MoodMusicService>();
         services.TryAddScoped<SpotifySaver>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, MoodMusicCommand>());
+        services.TryAddScoped<MoodMusicCommand>(); // the message command runs the same pipeline
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, PhotoMessageCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, ReplyButtonsHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, LinkCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, UnlinkCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, HelpCommand>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, ForgetMeCommand>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, SettingsCommand>());
         services.AddHostedService<DiscordBotService>();
         return builder;
     }

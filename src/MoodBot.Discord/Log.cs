@@ -91,6 +91,12 @@ internal static partial class Log
     [LoggerMessage(5035, LogLevel.Warning, "Could not deliver the error reply for {Name}")]
     public static partial void ErrorReplyFailed(ILogger logger, Exception exception, string name);
 
+    [LoggerMessage(5036, LogLevel.Warning, "Could not read this server's settings; answering with the bot's defaults")]
+    public static partial void GuildSettingsUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(5037, LogLevel.Information, "Server settings changed ({Change})")]
+    public static partial void GuildSettingsChanged(ILogger logger, string change);
+
     [LoggerMessage(5040, LogLevel.Warning, "Rejected an interaction request: {Reason}")]
     public static partial void SignatureRejected(ILogger logger, string reason);
 

@@ -76,6 +76,15 @@ public sealed class GuildSettingsRow
 
     public int? TrackCount { get; set; }
 
+    /// <summary>Seconds between two recommendations per member in this server; null: the bot's default.</summary>
+    public int? CooldownSeconds { get; set; }
+
+    /// <summary>Whether replies are public when no public channels are listed; null: public.</summary>
+    public bool? RepliesPublic { get; set; }
+
+    /// <summary>','-joined channel ids where replies are public (private everywhere else); null or empty: none listed.</summary>
+    public string? PublicChannelIds { get; set; }
+
     public long UpdatedAtMs { get; set; }
 }
 
@@ -175,6 +184,9 @@ public abstract class MoodBotDbContext(DbContextOptions options) : DbContext(opt
             t.Property(x => x.DefaultMode).HasColumnName("default_mode").HasMaxLength(16);
             t.Property(x => x.DefaultGenre).HasColumnName("default_genre").HasMaxLength(100);
             t.Property(x => x.TrackCount).HasColumnName("track_count");
+            t.Property(x => x.CooldownSeconds).HasColumnName("cooldown_seconds");
+            t.Property(x => x.RepliesPublic).HasColumnName("replies_public");
+            t.Property(x => x.PublicChannelIds).HasColumnName("public_channel_ids");
             t.Property(x => x.UpdatedAtMs).HasColumnName("updated_at_ms");
         });
         modelBuilder.Entity<InteractionClaimRow>(t =>

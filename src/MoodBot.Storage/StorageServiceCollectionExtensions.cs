@@ -46,6 +46,8 @@ public static class StorageServiceCollectionExtensions
         // database version must win whichever Add<Feature> call came first (the last registration is the one resolved).
         services.AddSingleton<IInteractionClaims, EfInteractionClaims>();
         services.AddSingleton<IMemberCooldowns, EfMemberCooldowns>();
+        services.AddSingleton<IMemberDataEraser, EfMemberDataEraser>();
+        services.AddSingleton<IGuildSettingsStore, EfGuildSettingsStore>();
         services.AddHostedService<StorageInitializer>();
         services.AddHostedService<StorageJanitor>();
         return builder;

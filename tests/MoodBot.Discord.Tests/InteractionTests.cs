@@ -344,7 +344,7 @@ public sealed class InteractionTests : IAsyncLifetime
 
         Assert.Equal($"/applications/{FakeDiscord.ApplicationId}/commands", put.Path);
         var names = put.Json!.Value.EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["moodmusic", "link", "unlink", "help"], names);
+        Assert.Equal(["moodmusic", "Music for this photo", "link", "unlink", "forget-me", "moodbot-settings", "help"], names);
         var mood = put.Json.Value[0].GetProperty("options").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "mood");
         Assert.Equal(7, mood.GetProperty("choices").GetArrayLength());
     }

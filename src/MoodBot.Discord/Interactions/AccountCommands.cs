@@ -60,7 +60,8 @@ internal sealed class HelpCommand : IInteractionHandler
             Description =
                 "**/moodmusic** `photo:` — I read the faces in your photo and suggest tracks.\n" +
                 "• `mood:` pick the mood yourself · `mode:` **match** it or **lift** it · `count:` 5–20 · `playlist:` save to Spotify\n" +
-                "**/link** — connect Spotify so I can save playlists · **/unlink** — disconnect it\n\n" +
+                "**/link** — connect Spotify so I can save playlists · **/unlink** — disconnect it\n" +
+                "**Apps → Music for this photo** on any message with an image · **/forget-me** — delete what I keep about you\n\n" +
                 "Privacy: your photo is analysed in memory and never stored; I only remember the emotion and the track ids, " +
                 "so I don't repeat myself.",
             Color = 0x1DB954,

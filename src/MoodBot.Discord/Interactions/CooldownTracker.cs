@@ -14,6 +14,10 @@ internal sealed class CooldownTracker(IMemberCooldowns store, IOptions<DiscordOp
     /// <summary>Starts a cooldown for the member, or says how long they still have to wait.</summary>
     public Task<CooldownDecision> TryStartAsync(string userId, CancellationToken cancellationToken) =>
         store.TryStartAsync(userId, TimeSpan.FromSeconds(options.Value.CooldownSeconds), cancellationToken);
+
+    /// <summary>As above, with the server's own cooldown (<c>/moodbot-settings</c>) when it set one.</summary>
+    public Task<CooldownDecision> TryStartAsync(string userId, GuildSettings? settings, CancellationToken cancellationToken) =>
+        store.TryStartAsync(userId, TimeSpan.FromSeconds(settings?.CooldownSeconds ?? options.Value.CooldownSeconds), cancellationToken);
 }
 
 /// <summary>
@@ -58,6 +62,9 @@ internal sealed class InProcessMemberCooldowns(TimeProvider time) : IMemberCoold
         }
     }
 
+    /// <summary>Drops the member's cooldown ("forget me"); true when there was one.</summary>
+    public bool Forget(string memberId) => _until.TryRemove(memberId, out _);
+
     private void Prune(DateTimeOffset now)
     {
         foreach (var (key, until) in _until)
@@ -68,4 +75,16 @@ internal sealed class InProcessMemberCooldowns(TimeProvider time) : IMemberCoold
             }
         }
     }
+}
+
+/// <summary>
+/// "Forget me" without a database: the only thing this process keeps about a member is the in-process cooldown
+/// (history and Spotify links need storage, so there are none). AddStorage replaces this with the database version.
+/// </summary>
+internal sealed class InProcessMemberDataEraser(IMemberCooldowns cooldowns) : IMemberDataEraser
+{
+    public Task<MemberDataDeletion> ForgetAsync(string memberId, string historyUserKey, CancellationToken cancellationToken) =>
+        Task.FromResult(cooldowns is InProcessMemberCooldowns local && local.Forget(memberId)
+            ? MemberDataDeletion.None with { CooldownRows = 1 }
+            : MemberDataDeletion.None);
 }

@@ -45,12 +45,25 @@ internal sealed record Interaction
 
     public InteractionMessage? Message { get; init; }
 
+    /// <summary>The member's client language (e.g. <c>de</c>, <c>pt-BR</c>); absent on pings.</summary>
+    public string? Locale { get; init; }
+
+    /// <summary>Where the command ran: 0 a server, 1 the bot's DM, 2 a group DM or another DM (user-installed app).</summary>
+    public int? Context { get; init; }
+
+    /// <summary>Installation type → the server or user id that installed the app for this interaction.</summary>
+    public IReadOnlyDictionary<string, string>? AuthorizingIntegrationOwners { get; init; }
+
+    /// <summary>The invoker's permissions in this channel (a decimal bit set); absent outside servers.</summary>
+    [JsonIgnore]
+    public string? MemberPermissions => Member?.Permissions;
+
     /// <summary>The invoking user: <c>member.user</c> in guilds, <c>user</c> in DMs.</summary>
     [JsonIgnore]
     public string UserId => Member?.User?.Id ?? User?.Id ?? "0";
 }
 
-internal sealed record InteractionMember(DiscordUser? User);
+internal sealed record InteractionMember(DiscordUser? User, string? Permissions = null);
 
 internal sealed record DiscordUser(string Id, string? Username = null);
 
@@ -67,11 +80,30 @@ internal sealed record InteractionData
     public string? CustomId { get; init; }
 
     public int? ComponentType { get; init; }
+
+    /// <summary>Application command type: 1 slash, 2 user, 3 message (context menu).</summary>
+    public int? Type { get; init; }
+
+    /// <summary>For context-menu commands: the message (or user) that was right-clicked.</summary>
+    public string? TargetId { get; init; }
 }
 
-internal sealed record InteractionOption(string Name, int Type, JsonElement Value);
+/// <summary>A command option; a subcommand (type 1) carries its own options instead of a value.</summary>
+internal sealed record InteractionOption(string Name, int Type, JsonElement Value, IReadOnlyList<InteractionOption>? Options = null);
 
-internal sealed record ResolvedData(IReadOnlyDictionary<string, Attachment>? Attachments);
+internal sealed record ResolvedData(
+    IReadOnlyDictionary<string, Attachment>? Attachments,
+    IReadOnlyDictionary<string, ResolvedMessage>? Messages = null);
+
+/// <summary>A message resolved for a context-menu command: its attachments and (kept raw, as untrusted JSON) embeds.</summary>
+internal sealed record ResolvedMessage
+{
+    public string? Id { get; init; }
+
+    public IReadOnlyList<Attachment>? Attachments { get; init; }
+
+    public IReadOnlyList<JsonElement>? Embeds { get; init; }
+}
 
 internal sealed record Attachment
 {

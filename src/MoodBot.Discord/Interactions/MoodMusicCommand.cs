@@ -14,6 +14,7 @@ internal sealed class MoodMusicCommand(
     IServiceProvider services,
     AttachmentDownloader downloader,
     CooldownTracker cooldown,
+    GuildPolicy guilds,
     MoodMusicService music,
     SpotifySaver spotify,
     MoodBotMetrics metrics,
@@ -28,8 +29,19 @@ internal sealed class MoodMusicCommand(
     public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var args = CommandArgs.Parse(context.Interaction);
-        var cooldownDecision = await cooldown.TryStartAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+        await RunAsync(context, CommandArgs.Parse(context.Interaction), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Everything after the options are known; the message command (<see cref="PhotoMessageCommand"/>) enters here too.</summary>
+    internal async Task RunAsync(InteractionContext context, CommandArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(args);
+        // Server settings (/moodbot-settings) fill what the member left out; one primary-key read, shared by every instance.
+        var settings = await guilds.ForAsync(context.Interaction, cancellationToken).ConfigureAwait(false);
+        var mode = args.Mode ?? settings?.DefaultMode ?? RecommendationMode.Match;
+        var count = args.Count ?? settings?.DefaultCount ?? MoodReply.DefaultCount;
+        var cooldownDecision = await cooldown.TryStartAsync(context.UserId, settings, cancellationToken).ConfigureAwait(false);
         if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,
@@ -37,7 +49,7 @@ internal sealed class MoodMusicCommand(
         }
 
         var url = downloader.Validate(args.Photo);
-        await context.DeferAsync(ephemeral: false, cancellationToken).ConfigureAwait(false);
+        await context.DeferAsync(ephemeral: !GuildPolicy.IsPublic(settings, context.Interaction), cancellationToken).ConfigureAwait(false);
 
         var started = time.GetTimestamp();
         var photo = await downloader.DownloadAsync(url, cancellationToken).ConfigureAwait(false);
@@ -59,7 +71,7 @@ internal sealed class MoodMusicCommand(
         }
 
         started = time.GetTimestamp();
-        var reply = await music.RecommendAsync(mood, analysis.Faces, manual, args.Mode, args.Count, context.UserId, context.UserId, null,
+        var reply = await music.RecommendAsync(mood, analysis.Faces, manual, mode, count, context.UserId, context.UserId, null,
             cancellationToken).ConfigureAwait(false);
         metrics.Stage("recommend", time.GetElapsedTime(started));
         started = time.GetTimestamp();
@@ -78,15 +90,16 @@ internal sealed class MoodMusicCommand(
     }
 
     /// <summary>The command's options, with defaults for the optional ones.</summary>
-    internal sealed record CommandArgs(Attachment Photo, Emotion? Mood, RecommendationMode Mode, int Count, bool Playlist)
+    /// <summary>Mode and count are null when the member left them out (the server's defaults apply then).</summary>
+    internal sealed record CommandArgs(Attachment Photo, Emotion? Mood, RecommendationMode? Mode, int? Count, bool Playlist)
     {
         public static CommandArgs Parse(Interaction interaction)
         {
             var data = interaction.Data!;
             Attachment? photo = null;
             Emotion? mood = null;
-            var mode = RecommendationMode.Match;
-            var count = MoodReply.DefaultCount;
+            RecommendationMode? mode = null;
+            int? count = null;
             var playlist = false;
             foreach (var o in data.Options ?? [])
             {

@@ -7,7 +7,7 @@ namespace MoodBot.Discord.Interactions;
 /// The reply's buttons. State comes from the custom_id and the message itself, so any instance can answer.
 /// The requester's own clicks edit the reply in place; anyone else gets a private answer of their own.
 /// </summary>
-internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown) : IInteractionHandler
+internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown, GuildPolicy guilds) : IInteractionHandler
 {
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.MessageComponent && interaction.Data?.CustomId?.StartsWith(ButtonState.Prefix, StringComparison.Ordinal) == true;
@@ -35,7 +35,8 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
         }
 
         // Re-rolls cost a recommendation like the command does.
-        var cooldownDecision = await cooldown.TryStartAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+        var settings = await guilds.ForAsync(context.Interaction, cancellationToken).ConfigureAwait(false);
+        var cooldownDecision = await cooldown.TryStartAsync(context.UserId, settings, cancellationToken).ConfigureAwait(false);
         if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,

@@ -43,6 +43,8 @@ internal static partial class ReplyBuilder
             fields.Add(new EmbedField($"{reply.Faces.Count} faces", FaceSummary(reply.Faces)));
         }
 
+        // The chart's bars as text: with images off, or through a screen reader, the embed must still say everything.
+        fields.Add(new EmbedField("Emotions", TopEmotions(reply.Mood, 3), Inline: false));
         fields.Add(new EmbedField("Target", $"valence **{reply.Target.Valence:0.00}** · energy **{reply.Target.Energy:0.00}**", Inline: true));
         fields.Add(new EmbedField("Mode", reply.Mode == RecommendationMode.Lift ? "lift — start where you are, end brighter" : "match", Inline: true));
 
@@ -73,9 +75,29 @@ internal static partial class ReplyBuilder
             Content = string.Empty,
             Embeds = [embed],
             Components = [new ActionRow(buttons)],
-            Attachments = [new AttachmentRef("0", MoodReply.ChartFileName, "Emotion probabilities and the valence/energy target")],
+            Attachments = [new AttachmentRef("0", MoodReply.ChartFileName, AltText(reply))],
         };
         return (message, new FileUpload(MoodReply.ChartFileName, "image/png", chart));
+    }
+
+    /// <summary>
+    /// The chart's alt text (the attachment's <c>description</c>, read by screen readers and shown when images are off):
+    /// what the picture shows, in one sentence. Discord allows 1024 characters; this stays near 150.
+    /// </summary>
+    internal static string AltText(MoodReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Mood chart. Top emotions: {TopEmotions(reply.Mood, 3, plain: true)}. Music target: valence {reply.Target.Valence:0.00}, energy {reply.Target.Energy:0.00} ({(reply.Mode == RecommendationMode.Lift ? "lift" : "match")} mode).");
+    }
+
+    /// <summary>The <paramref name="n"/> likeliest emotions with their share, e.g. "happy 62% · surprise 14% · sad 8%".</summary>
+    internal static string TopEmotions(EmotionProbabilities mood, int n, bool plain = false)
+    {
+        ArgumentNullException.ThrowIfNull(mood);
+        var top = mood.Pairs().OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(n)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{(plain ? string.Empty : Emoji(p.Key) + " ")}{p.Key.Name()} {p.Value * 100:0}%"));
+        return string.Join(plain ? ", " : " · ", top);
     }
 
     /// <summary>Track ids listed in a reply's embed, read back when a button is clicked.</summary>

@@ -101,6 +101,12 @@ internal sealed record ApplicationCommand
 
     /// <summary>0 guild, 1 bot DM, 2 private channel.</summary>
     public IReadOnlyList<int>? Contexts { get; init; }
+
+    /// <summary>0 installed to a server, 1 installed to a member's account (usable wherever they are).</summary>
+    public IReadOnlyList<int>? IntegrationTypes { get; init; }
+
+    /// <summary>Permission bits a member needs to see the command (server admins can change it); the spec types it as an integer.</summary>
+    public long? DefaultMemberPermissions { get; init; }
 }
 
 internal sealed record CommandOption
@@ -119,9 +125,17 @@ internal sealed record CommandOption
 
     public int? MaxValue { get; init; }
 
+    /// <summary>A subcommand's own options.</summary>
+    public IReadOnlyList<CommandOption>? Options { get; init; }
+
+    /// <summary>For a channel option: which kinds of channel may be picked (0 text, 5 announcement).</summary>
+    public IReadOnlyList<int>? ChannelTypes { get; init; }
+
+    public const int SubCommand = 1;
     public const int String = 3;
     public const int Integer = 4;
     public const int Boolean = 5;
+    public const int Channel = 7;
     public const int AttachmentType = 11;
 }
 

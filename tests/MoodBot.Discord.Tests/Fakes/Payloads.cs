@@ -47,6 +47,99 @@ internal static class Payloads
         });
     }
 
+    /// <summary>The message context-menu command on a message with these attachments and embeds.</summary>
+    public static JsonObject MessageCommand(JsonArray attachments, JsonArray? embeds = null, string userId = UserId)
+    {
+        const string messageId = "210000000000000021";
+        return Interaction(2, userId, new JsonObject
+        {
+            ["id"] = "700000000000000009",
+            ["name"] = "Music for this photo",
+            ["type"] = 3,
+            ["target_id"] = messageId,
+            ["resolved"] = new JsonObject
+            {
+                ["messages"] = new JsonObject
+                {
+                    [messageId] = new JsonObject
+                    {
+                        ["id"] = messageId,
+                        ["channel_id"] = "400000000000000004",
+                        ["content"] = "look at us",
+                        ["author"] = new JsonObject { ["id"] = OtherUserId, ["username"] = "poster" },
+                        ["attachments"] = attachments,
+                        ["embeds"] = embeds ?? [],
+                    },
+                },
+            },
+        });
+    }
+
+    public static JsonObject ImageAttachment(string url, string contentType = "image/png", int width = 800, int height = 600) => new()
+    {
+        ["id"] = "901",
+        ["filename"] = "group.png",
+        ["size"] = 12_345,
+        ["url"] = url,
+        ["proxy_url"] = url,
+        ["content_type"] = contentType,
+        ["width"] = width,
+        ["height"] = height,
+    };
+
+    /// <summary>
+    /// The same interaction as a member who installed MoodBot to their account sends it outside a server: no guild and
+    /// no member, the invoker in <c>user</c>, <c>context</c> 1 (the bot's DM) or 2 (another DM or a group DM), and
+    /// the user install as the authorizing integration.
+    /// </summary>
+    public static JsonObject FromUserInstall(JsonObject interaction, int context)
+    {
+        var userId = interaction["member"]!["user"]!["id"]!.GetValue<string>();
+        interaction.Remove("guild_id");
+        interaction.Remove("member");
+        interaction["user"] = new JsonObject { ["id"] = userId, ["username"] = "member" };
+        interaction["channel_id"] = "410000000000000041";
+        interaction["context"] = context;
+        interaction["authorizing_integration_owners"] = new JsonObject { ["1"] = userId };
+        return interaction;
+    }
+
+    /// <summary>Used in a server the bot user is not in, through the member's own install.</summary>
+    public static JsonObject InForeignServer(JsonObject interaction)
+    {
+        var userId = interaction["member"]!["user"]!["id"]!.GetValue<string>();
+        interaction["guild_id"] = "610000000000000061";
+        interaction["context"] = 0;
+        interaction["authorizing_integration_owners"] = new JsonObject { ["1"] = userId };
+        return interaction;
+    }
+
+    /// <summary><c>/moodbot-settings {sub} …</c> from a member with these permission bits (32: Manage Server).</summary>
+    public static JsonObject Settings(string sub, long permissions = 32, params (string Name, int Type, JsonNode Value)[] options)
+    {
+        var subOptions = new JsonArray();
+        foreach (var (name, type, value) in options)
+        {
+            subOptions.Add(new JsonObject { ["name"] = name, ["type"] = type, ["value"] = value });
+        }
+
+        var i = Interaction(2, UserId, new JsonObject
+        {
+            ["id"] = "700000000000000010",
+            ["name"] = "moodbot-settings",
+            ["type"] = 1,
+            ["options"] = new JsonArray { new JsonObject { ["name"] = sub, ["type"] = 1, ["options"] = subOptions } },
+        });
+        i["member"]!["permissions"] = permissions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return i;
+    }
+
+    public static JsonObject InChannel(JsonObject interaction, string channelId)
+    {
+        interaction["channel_id"] = channelId;
+        return interaction;
+    }
+
     public static JsonObject Command(string name, string userId = UserId) =>
         Interaction(2, userId, new JsonObject { ["id"] = "700000000000000008", ["name"] = name, ["type"] = 1 });
 

@@ -79,6 +79,10 @@ namespace MoodBot.Storage.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("guild_id");
 
+                    b.Property<int?>("CooldownSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("cooldown_seconds");
+
                     b.Property<string>("DefaultGenre")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -88,6 +92,14 @@ namespace MoodBot.Storage.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("default_mode");
+
+                    b.Property<string>("PublicChannelIds")
+                        .HasColumnType("text")
+                        .HasColumnName("public_channel_ids");
+
+                    b.Property<bool?>("RepliesPublic")
+                        .HasColumnType("boolean")
+                        .HasColumnName("replies_public");
 
                     b.Property<int?>("TrackCount")
                         .HasColumnType("integer")

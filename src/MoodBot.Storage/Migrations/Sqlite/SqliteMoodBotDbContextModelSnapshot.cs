@@ -74,6 +74,10 @@ namespace MoodBot.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("guild_id");
 
+                    b.Property<int?>("CooldownSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cooldown_seconds");
+
                     b.Property<string>("DefaultGenre")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
@@ -83,6 +87,14 @@ namespace MoodBot.Storage.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("default_mode");
+
+                    b.Property<string>("PublicChannelIds")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_channel_ids");
+
+                    b.Property<bool?>("RepliesPublic")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replies_public");
 
                     b.Property<int?>("TrackCount")
                         .HasColumnType("INTEGER")

@@ -1,0 +1,48 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace MoodBot.Storage.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class GuildSettingsForCommands : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "cooldown_seconds",
+                table: "guild_settings",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "public_channel_ids",
+                table: "guild_settings",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "replies_public",
+                table: "guild_settings",
+                type: "boolean",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "cooldown_seconds",
+                table: "guild_settings");
+
+            migrationBuilder.DropColumn(
+                name: "public_channel_ids",
+                table: "guild_settings");
+
+            migrationBuilder.DropColumn(
+                name: "replies_public",
+                table: "guild_settings");
+        }
+    }
+}
