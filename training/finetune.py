@@ -53,6 +53,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--real-share", type=float, default=0.3, help="share of each batch drawn from real faces")
     p.add_argument("--distill", type=float, default=0.5,
                    help="FER faces: weight of the shipped model's own probabilities in the target (keeps FER2013 accuracy)")
+    p.add_argument("--fer-floor", type=float, default=0.705, help="FER2013 val accuracy the chosen model must keep")
     p.add_argument("--cache", type=Path, default=None, help="feature cache file (re-used when present)")
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--samples", type=int, default=24000, help="samples per epoch")
@@ -274,8 +275,9 @@ def main() -> None:
 
     # Weight-space interpolation between the shipped and the fine-tuned last stage (as in WiSE-FT): the fine-tune
     # moves the net toward real photos and away from FER2013; a point on the line between the two keeps most of
-    # both. alpha is chosen on FER2013 val (it must not fall more than 0.2 pt below the shipped model) and, among
+    # both. alpha is chosen on FER2013 val (it must stay at or above --fer-floor) and, among
     # those, the best mean of the two real dev accuracies. The test splits are never looked at.
+    # (The floor is absolute, --fer-floor: the real-photo issue asks for >= 70.5 % on FER2013 val.)
     tuned = {k: v.clone() for k, v in upper.state_dict().items()}
     start = teacher.state_dict()
     best = None
@@ -286,7 +288,7 @@ def main() -> None:
         r["alpha"] = alpha
         results.setdefault("interpolation", []).append(r)
         key = (r["dev_ckplus"] + r["dev_lfw"]) / 2
-        if r["fer_val"] >= base["fer_val"] - 0.002 and (best is None or key > best[0]):
+        if r["fer_val"] >= a.fer_floor and (best is None or key > best[0]):
             best = (key, alpha)
             torch.save({"net": net.state_dict(), "widths": (32, 64, 128, 256), "epoch": a.epochs - 1, "alpha": alpha,
                         "val_acc": r["fer_val"], "finetune": {k: str(v) for k, v in vars(a).items()}}, a.out / "best.pt")
