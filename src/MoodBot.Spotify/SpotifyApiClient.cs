@@ -61,6 +61,11 @@ internal sealed class SpotifyApiClient(HttpClient http, IOptions<SpotifyOptions>
         return SendAsync(HttpMethod.Get, path.ToString(), null, SpotifyJsonContext.Default.RecommendationsResponse, "recommendations", tokens, cancellationToken);
     }
 
+    /// <summary>The genre names <c>/recommendations</c> accepts as seeds (it refuses others).</summary>
+    public Task<GenreSeedsResponse> GenreSeedsAsync(ISpotifyTokenSource tokens, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "recommendations/available-genre-seeds", null, SpotifyJsonContext.Default.GenreSeedsResponse, "genre seeds", tokens,
+            cancellationToken);
+
     public Task<AudioFeaturesResponse> AudioFeaturesAsync(IReadOnlyList<string> ids, ISpotifyTokenSource tokens, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ids.Count, MaxAudioFeatureIds);

@@ -28,6 +28,11 @@ internal sealed class SpotifyCatalog(
     /// <summary>Most tracks one genre search returns (five pages of ten).</summary>
     public const int MaxGenreTracks = 50;
 
+    /// <summary>Spotify allows five seeds in all; three genres keep the list close to the mood rather than to a blend.</summary>
+    public const int MaxSeeds = 3;
+
+    private volatile IReadOnlySet<string>? _seedGenres;
+
     public bool IsAvailable => options.Value.IsConfigured;
 
     /// <summary>
@@ -110,6 +115,12 @@ internal sealed class SpotifyCatalog(
             : t)];
     }
 
+    /// <remarks>
+    /// The genres offered may be any tags (the caller's come from catalog playlists: "dance pop", "r&amp;b"); Spotify
+    /// accepts only its own seed names and answers 400 to others. So the seed list is fetched once
+    /// (<c>/recommendations/available-genre-seeds</c>, itself one of the legacy endpoints: 403/404 there means no
+    /// recommendations either) and each genre is mapped onto it; none known means null, and the caller falls back.
+    /// </remarks>
     public async Task<IReadOnlyList<Track>?> RecommendAsync(MoodTarget target, IReadOnlyList<string> seedGenres, int limit,
         CancellationToken cancellationToken)
     {
@@ -120,9 +131,17 @@ internal sealed class SpotifyCatalog(
         }
 
         RecommendationsResponse response;
+        List<string> seeds;
         try
         {
-            response = await api.RecommendationsAsync(target, seedGenres, limit, appTokens, cancellationToken);
+            var known = await SeedGenresAsync(cancellationToken);
+            seeds = known is null ? [] : MatchSeeds(seedGenres, known);
+            if (seeds.Count == 0)
+            {
+                return null;
+            }
+
+            response = await api.RecommendationsAsync(target, seeds, limit, appTokens, cancellationToken);
         }
         catch (SpotifyException e) when (IsGone(e))
         {
@@ -136,9 +155,58 @@ internal sealed class SpotifyCatalog(
         }
 
         // Spotify chose them to sit near the target, which is the best estimate until audio features say otherwise.
-        var seeds = seedGenres.Take(5).ToArray();
         var tracks = (response.Tracks ?? []).Select(t => ToTrack(t, seeds, target.Valence, target.Energy)).OfType<Track>().ToList();
         return await EnrichAsync(tracks, cancellationToken);
+    }
+
+    /// <summary>
+    /// Up to <see cref="MaxSeeds"/> of Spotify's seed names for <paramref name="genres"/>, in order: the tag itself in
+    /// Spotify's spelling ("r&amp;b" → "r-n-b", "hip hop" → "hip-hop"), else its words ("dance pop" → "dance", "pop").
+    /// </summary>
+    internal static List<string> MatchSeeds(IReadOnlyList<string> genres, IReadOnlySet<string> known)
+    {
+        var seeds = new List<string>(MaxSeeds);
+        void TryAdd(string candidate)
+        {
+            if (seeds.Count < MaxSeeds && known.Contains(candidate) && !seeds.Contains(candidate))
+            {
+                seeds.Add(candidate);
+            }
+        }
+
+        var spelled = genres.Select(g => g.Trim().ToLowerInvariant().Replace("&", "-n-", StringComparison.Ordinal).Replace(' ', '-')).ToList();
+        spelled.ForEach(TryAdd);
+        foreach (var word in spelled.SelectMany(g => g.Split('-', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            TryAdd(word);
+        }
+
+        return seeds;
+    }
+
+    /// <summary>Spotify's seed names, fetched once; null when the call failed this time (tried again on the next call).</summary>
+    /// <exception cref="SpotifyException">403/404: this app has no recommendations (the caller remembers that).</exception>
+    private async Task<IReadOnlySet<string>?> SeedGenresAsync(CancellationToken cancellationToken)
+    {
+        if (_seedGenres is { } cached)
+        {
+            return cached;
+        }
+
+        GenreSeedsResponse response;
+        try
+        {
+            response = await api.GenreSeedsAsync(appTokens, cancellationToken);
+        }
+        catch (SpotifyException e) when (!IsGone(e))
+        {
+            Log.CallFailed(logger, "genre seeds", e.Failure, Log.Code(e.Status), null);
+            return null;
+        }
+
+        var set = (response.Genres ?? []).OfType<string>().Select(g => g.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        _seedGenres = set;
+        return set;
     }
 
     // 403 and 404 are how Spotify answers apps that lost these endpoints (November 2024); they will not come back.

@@ -37,6 +37,8 @@ internal sealed record TrackPage(
 
 internal sealed record SearchResponse([property: JsonPropertyName("tracks")] TrackPage? Tracks);
 
+internal sealed record GenreSeedsResponse([property: JsonPropertyName("genres")] IReadOnlyList<string?>? Genres);
+
 internal sealed record RecommendationsResponse([property: JsonPropertyName("tracks")] IReadOnlyList<TrackItem?>? Tracks);
 
 internal sealed record AudioFeatures(
@@ -70,6 +72,7 @@ internal sealed record SnapshotResponse([property: JsonPropertyName("snapshot_id
 [JsonSerializable(typeof(ApiErrorBody))]
 [JsonSerializable(typeof(SearchResponse))]
 [JsonSerializable(typeof(RecommendationsResponse))]
+[JsonSerializable(typeof(GenreSeedsResponse))]
 [JsonSerializable(typeof(AudioFeaturesResponse))]
 [JsonSerializable(typeof(CreatePlaylistRequest))]
 [JsonSerializable(typeof(PlaylistResponse))]

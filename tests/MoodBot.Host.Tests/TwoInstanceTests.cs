@@ -131,6 +131,27 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartingTogether_EmptyDatabase_ShippedCatalogSeededByExactlyOne()
+    {
+        using var key = Key.Create(SignatureAlgorithm.Ed25519);
+        var publicKey = Convert.ToHexStringLower(key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        var instances = await Task.WhenAll(StartInstanceAsync(c => Http(c, publicKey)), StartInstanceAsync(c => Http(c, publicKey)));
+        var seeders = instances.Select(i => i.Services.GetRequiredService<MoodBot.Music.CatalogSeeder>()).ToList();
+
+        // Up to a minute: 28k rows in one PostgreSQL transaction on a shared 2-core machine (WaitUntilAsync gives 10 s).
+        for (var i = 0; i < 600 && seeders.Any(s => s.Status.State is MoodBot.Music.CatalogSeedState.Pending or MoodBot.Music.CatalogSeedState.Seeding); i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.All(seeders, s => Assert.Equal(MoodBot.Music.CatalogSeedState.Ready, s.Status.State));
+        var wrote = Assert.Single(seeders, s => s.Status.Written > 0);
+        Assert.Equal(28_356, wrote.Status.Written);
+        Assert.Single(seeders, s => s.Status is { Written: 0, Detail: "catalog has 28356 tracks" });
+        Assert.Equal(28_356, await instances[0].Services.GetRequiredService<ITrackCatalog>().CountAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Http_SameInteractionPostedToBothInstances_AnsweredOnce()
     {
         using var key = Key.Create(SignatureAlgorithm.Ed25519);

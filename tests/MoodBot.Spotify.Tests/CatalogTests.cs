@@ -97,6 +97,21 @@ public sealed class CatalogTests : SpotifyTestBase
         Assert.All(tracks, t => Assert.Equal(FakeSpotify.Feature(t.Id, 0), t.Valence, 6));
     }
 
+    [Fact]
+    public async Task Recommend_CatalogGenreTags_MappedOntoSpotifysSeedNamesAndTheListFetchedOnce()
+    {
+        var first = await Recommendations.RecommendAsync(new MoodTarget(0.3, 0.4), ["r&b", "dance pop", "neo soul", "big room"], 5, Ct);
+        var second = await Recommendations.RecommendAsync(new MoodTarget(0.7, 0.4), ["hip hop"], 5, Ct);
+        var none = await Recommendations.RecommendAsync(new MoodTarget(0.7, 0.4), ["vaporwave"], 5, Ct);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(none);
+        var asked = Fake.Requests.Where(r => r.Path == "/v1/recommendations").Select(r => r.Query["seed_genres"][0]).ToList();
+        Assert.Equal(["r-n-b,dance,pop", "hip-hop"], asked);
+        Assert.Equal(1, Fake.Count("GET", "/v1/recommendations/available-genre-seeds"));
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.NotFound)]
     [InlineData(HttpStatusCode.Forbidden)]
@@ -105,7 +120,8 @@ public sealed class CatalogTests : SpotifyTestBase
         Fake.RecommendationsStatus = status;
         Assert.Null(await Recommendations.RecommendAsync(new MoodTarget(0.2, 0.3), ["blues"], 5, Ct));
         Assert.Null(await Recommendations.RecommendAsync(new MoodTarget(0.2, 0.3), ["blues"], 5, Ct));
-        Assert.Equal(1, Fake.Count("GET", "/v1/recommendations"));
+        // The first legacy call (the seed list) is refused and remembered: nothing is asked again.
+        Assert.Equal(1, Fake.Count("GET", "/v1/recommendations/available-genre-seeds") + Fake.Count("GET", "/v1/recommendations"));
         Assert.Single(Bot.Logs.GetSnapshot(), r => r.Id.Id == 4002 && r.Level == Microsoft.Extensions.Logging.LogLevel.Information);
     }
 }

@@ -65,7 +65,12 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
 
     public int TracksPerGenre { get; set; } = 35;
 
-    /// <summary>Status for /recommendations; 404 is how Spotify answers apps created after November 2024.</summary>
+    /// <summary>A part of Spotify's seed list (the real one has about 130 names, all lowercase, words joined by '-').</summary>
+    public static readonly string[] GenreSeeds =
+        ["acoustic", "ambient", "blues", "chill", "classical", "country", "dance", "edm", "electronic", "folk", "happy", "hip-hop",
+         "indie", "jazz", "latin", "metal", "pop", "r-n-b", "rock", "sad", "soul"];
+
+    /// <summary>Status for /recommendations and its seed list; 404 is how Spotify answers apps created after November 2024.</summary>
     public HttpStatusCode? RecommendationsStatus { get; set; }
 
     public HttpStatusCode? AudioFeaturesStatus { get; set; }
@@ -237,8 +242,29 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
                 return;
             }
 
+            case ("GET", "/recommendations/available-genre-seeds"):
+            {
+                if (RecommendationsStatus is { } gone)
+                {
+                    await ApiError(context, gone, "Not found");
+                    return;
+                }
+
+                await Json(context, HttpStatusCode.OK, new JsonObject { ["genres"] = new JsonArray(GenreSeeds.Select(g => (JsonNode?)g).ToArray()) });
+                return;
+            }
+
             case ("GET", "/recommendations"):
             {
+                var unknown = query["seed_genres"][0].Split(',').Where(g => !GenreSeeds.Contains(g)).ToList();
+                if (unknown.Count > 0)
+                {
+                    // Spotify's answer to a seed outside its list.
+                    Violations.Enqueue("GET /recommendations with seed genres Spotify does not know: " + string.Join(", ", unknown));
+                    await ApiError(context, HttpStatusCode.BadRequest, "invalid request");
+                    return;
+                }
+
                 if (RecommendationsStatus is { } gone)
                 {
                     await ApiError(context, gone, "Not found");
