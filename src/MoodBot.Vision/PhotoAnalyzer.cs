@@ -84,6 +84,21 @@ public sealed class PhotoAnalyzer(
         return analysis;
     }
 
+    /// <summary>
+    /// Decode and detect only, boxes in upright original pixels (the scoring verb measures the detector exactly as the bot
+    /// runs it, without paying for classification).
+    /// </summary>
+    public IReadOnlyList<FaceBox> DetectFaces(ReadOnlyMemory<byte> photo, CancellationToken cancellationToken = default)
+    {
+        var header = ImageProbe.Read(photo, _options);
+        using var decoded = PhotoDecoder.Decode(photo, header, _options.DetectionMaxSide);
+        cancellationToken.ThrowIfCancellationRequested();
+        var r = decoded.Reduction;
+        return detector.Detect(decoded.Grey)
+            .Select(b => Clamp(new FaceBox(b.X * r, b.Y * r, b.Width * r, b.Height * r), decoded.OriginalWidth, decoded.OriginalHeight))
+            .ToList();
+    }
+
     /// <summary>Classifies an already-cropped face image (evaluation on FER-style folders) through the same cropper.</summary>
     public EmotionProbabilities[] ClassifyCrops(IReadOnlyList<Mat> greyCrops)
     {

@@ -19,7 +19,7 @@ public sealed record MusicResult(MoodTarget Target, RecommendationMode Mode, Rec
 public sealed record ClassStatsJson(int Images, double Recall, double Precision);
 
 public sealed record EvaluateJson(int Images, double Accuracy, Dictionary<string, ClassStatsJson> PerClass, IReadOnlyList<string> Classes,
-    int[][] Confusion, double Seconds);
+    int[][] Confusion, double Seconds, int NoFace);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(AnalyzeJson))]

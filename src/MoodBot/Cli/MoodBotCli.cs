@@ -25,6 +25,7 @@ public static class MoodBotCli
         root.Subcommands.Add(RecommendCommand.Create());
         root.Subcommands.Add(BenchMusicCommand.Create());
         root.Subcommands.Add(DetectorsCommand.Create());
+        root.Subcommands.Add(ScoreFacesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(HealthcheckCommand.Create());
