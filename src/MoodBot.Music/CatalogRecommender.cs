@@ -22,6 +22,9 @@ public sealed class CatalogRecommender : IRecommender, IDisposable
     /// <summary>Genres offered to Spotify as seeds, nearest the target first (it keeps the ones it knows, up to five).</summary>
     private const int SpotifySeedCandidates = 10;
 
+    /// <summary>How long Spotify's recommendations may take before the catalog answers instead.</summary>
+    private static readonly TimeSpan SpotifyBudget = TimeSpan.FromSeconds(3);
+
     private readonly MusicOptions _options;
     private readonly GenreProfiles _profiles;
     private readonly TimeProvider _time;
@@ -161,10 +164,18 @@ public sealed class CatalogRecommender : IRecommender, IDisposable
         }
 
         IReadOnlyList<Track>? found;
+        // A slow Spotify must not hold the member's answer: past this budget the catalog answers instead.
+        using var budget = new CancellationTokenSource(SpotifyBudget, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {
             // Ask for more than needed: recent tracks and repeated artists are dropped below.
-            found = await _spotify.RecommendAsync(target, ChooseSeedGenres(target, request.Genre), Math.Min(100, count * 3), cancellationToken);
+            found = await _spotify.RecommendAsync(target, ChooseSeedGenres(target, request.Genre), Math.Min(100, count * 3), linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.SpotifyRecommendationsFailed(_logger, $"no answer within {SpotifyBudget.TotalSeconds:0} s");
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

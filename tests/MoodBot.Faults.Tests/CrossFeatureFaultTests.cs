@@ -45,6 +45,10 @@ public sealed partial class CrossFeatureFaultTests : IAsyncLifetime
     public async Task Spotify_FailsWhileSavingThePlaylist_ReplyFromLocalCatalogPlusAClearPrivateNote(string fault)
     {
         await using var spotify = await FakeSpotify.StartAsync();
+        // An app created after November 2024, as every new one is: no /recommendations, no /audio-features, so the tracks
+        // come from the catalog (a grandfathered app would get Spotify's own list first; see MusicSourceTests).
+        spotify.RecommendationsStatus = HttpStatusCode.NotFound;
+        spotify.AudioFeaturesStatus = HttpStatusCode.Forbidden;
         await using var bot = await RealBot.StartAsync(_fake, spotify);
         var (gateway, _) = await _fake.AcceptSessionAsync();
         await bot.LinkSpotifyAsync(Payloads.UserId);
