@@ -12,7 +12,10 @@ public interface ISpotifyLinkStore
 {
     Task SaveStateAsync(OAuthState state, CancellationToken cancellationToken);
 
-    /// <summary>Atomically removes and returns the state, so a state can be redeemed once even with two instances.</summary>
+    /// <summary>
+    /// Atomically removes and returns the state, so a state can be redeemed once even with two instances. An expired
+    /// state is returned too (the caller checks <see cref="OAuthState.ExpiresAt"/>); null means used before or never issued.
+    /// </summary>
     Task<OAuthState?> TakeStateAsync(string state, CancellationToken cancellationToken);
 
     Task SaveAccountAsync(LinkedAccount account, CancellationToken cancellationToken);

@@ -35,7 +35,8 @@ public static class SpotifyEndpointRouteBuilderExtensions
         response.Headers.CacheControl = "no-store";
         response.Headers["Referrer-Policy"] = "no-referrer";
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
+        // frame-ancestors: no other site may frame the page (clickjacking); it has nothing to be embedded for.
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
         await response.WriteAsync(SpotifyCallbackPage.Render(outcome.Status), context.RequestAborted);
     }
 

@@ -7,15 +7,19 @@ namespace MoodBot.Storage;
 /// <summary>Linked accounts and pending OAuth states. Values arrive encrypted; this layer never sees plaintext tokens.</summary>
 public sealed class EfSpotifyLinkStore(IDbContextFactory<MoodBotDbContext> factory, StorageMigrator schema, TimeProvider time) : ISpotifyLinkStore
 {
+    /// <summary>How long an expired state stays recognisable (so its page says "expired") before a sweep removes it.</summary>
+    public static readonly TimeSpan ExpiredStateKept = TimeSpan.FromDays(1);
+
     public async Task SaveStateAsync(OAuthState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
         await schema.EnsureAsync(cancellationToken);
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
 
-        // Abandoned authorisations would pile up; each new one sweeps the expired.
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await db.OAuthStates.Where(s => s.ExpiresAtMs < now).ExecuteDeleteAsync(cancellationToken);
+        // Abandoned authorisations would pile up; each new one sweeps those expired for a while. Not at once: a member
+        // opening an expired link must read "expired", which needs the row, not "already used" for a state never seen.
+        var cutoff = (time.GetUtcNow() - ExpiredStateKept).ToUnixTimeMilliseconds();
+        await db.OAuthStates.Where(s => s.ExpiresAtMs < cutoff).ExecuteDeleteAsync(cancellationToken);
         db.OAuthStates.Add(new OAuthStateRow
         {
             State = state.State,
@@ -45,8 +49,8 @@ public sealed class EfSpotifyLinkStore(IDbContextFactory<MoodBotDbContext> facto
             }
 
             var expires = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2));
-            var taken = new OAuthState(state, reader.GetString(0), reader.GetString(1), expires);
-            return expires <= time.GetUtcNow() ? null : taken;
+            // Returned even when expired: the caller tells "expired" from "already used" by ExpiresAt.
+            return new OAuthState(state, reader.GetString(0), reader.GetString(1), expires);
         }
         finally
         {

@@ -135,9 +135,9 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
     /// </summary>
     private async Task<IAsyncDisposable> AcquireMigrationLockAsync(DbConnection connection, bool sqlite, CancellationToken cancellationToken)
     {
-        // Real time, not the injected clock: the wait is for another process, which a test's frozen clock cannot move
-        // (a FakeTimeProvider here hung every racing-instance test forever).
-        var waitStarted = TimeProvider.System.GetTimestamp();
+        // Real time, not the injected clock: this waits for another process, and a test's frozen clock would never end it.
+        var wall = TimeProvider.System;
+        var waitStarted = wall.GetTimestamp();
         var where = sqlite ? ((SqliteConnection)connection).DataSource : $"{connection.DataSource}/{connection.Database}";
         while (true)
         {
@@ -147,13 +147,13 @@ public sealed class StorageMigrator(IDbContextFactory<MoodBotDbContext> factory,
                 return held;
             }
 
-            if (TimeProvider.System.GetElapsedTime(waitStarted) >= _lockTimeout)
+            if (wall.GetElapsedTime(waitStarted) >= _lockTimeout)
             {
                 throw new StartupFailureException(string.Create(CultureInfo.InvariantCulture,
                     $"Timed out after {_lockTimeout.TotalSeconds:F0} s waiting for the migration lock on {where}: another MoodBot instance is migrating this database. Wait for it to finish, or stop it and start again (MoodBot:Storage:MigrationLockTimeout)."));
             }
 
-            await Task.Delay(LockPoll, TimeProvider.System, cancellationToken);
+            await Task.Delay(LockPoll, wall, cancellationToken);
         }
 
         IAsyncDisposable? TryLockFile(string dataSource)

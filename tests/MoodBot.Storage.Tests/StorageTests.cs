@@ -148,15 +148,21 @@ public sealed class SpotifyLinkStoreTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task TakeStateAsync_Expired_ReturnsNullAndDeletes(string provider)
+    public async Task TakeStateAsync_Expired_ReturnedOnceSoTheCallerCanSayExpired(string provider)
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         await using var db = await TestDatabase.CreateAsync(provider, time);
         var ct = TestContext.Current.CancellationToken;
         await db.Links.SaveStateAsync(new OAuthState("old", "42", "v", time.GetUtcNow().AddMinutes(10)), ct);
         time.Advance(TimeSpan.FromMinutes(11));
+        // Another member's link sweeps states, but not one expired only a minute ago.
+        await db.Links.SaveStateAsync(new OAuthState("new", "43", "v", time.GetUtcNow().AddMinutes(10)), ct);
 
+        var taken = await db.Links.TakeStateAsync("old", ct);
+        Assert.Equal("42", taken?.DiscordUserId);
+        Assert.True(taken!.ExpiresAt < time.GetUtcNow());
         Assert.Null(await db.Links.TakeStateAsync("old", ct));
+        Assert.NotNull(await db.Links.TakeStateAsync("new", ct));
         await using var ctx = db.Factory.CreateDbContext();
         Assert.Equal(0, await ctx.OAuthStates.CountAsync(ct));
     }
