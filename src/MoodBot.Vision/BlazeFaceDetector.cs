@@ -4,8 +4,11 @@ using OpenCvSharp;
 
 namespace MoodBot.Vision;
 
-/// <summary>A face candidate in the detector's image, with the network's confidence.</summary>
-public readonly record struct ScoredFace(Rect Box, float Score);
+/// <summary>
+/// A face candidate in the detector's image: its box, the network's confidence, and the eye centres the network predicts
+/// (<paramref name="RightEye"/> is the subject's right eye, on the image's left in a frontal face).
+/// </summary>
+public readonly record struct ScoredFace(Rect Box, float Score, Point2f RightEye, Point2f LeftEye);
 
 /// <summary>
 /// MediaPipe's BlazeFace "back camera" network (256×256 input, 896 SSD anchors) through ONNX Runtime. It costs a few
@@ -33,9 +36,12 @@ public sealed class BlazeFaceDetector : IDisposable
     // A box mostly inside a stronger one is part of the same face (a tile cut it), not a second face.
     private const float SameFaceContainment = 0.6f;
 
-    // Level 1 sees faces down to ~8 % of the short side (20 of its 256 px). When the smallest face it found is within
-    // 1.25× of that limit (a group shot), or it found none, smaller faces may lie beyond it: level 2 looks.
-    private const double FineTrigger = 0.10;
+    // Neighbouring tiles share at least this fraction of a tile, so a face up to a fifth of a tile wide lies whole in one
+    // of them wherever it sits (a face on a seam was cut in both when tiles merely touched: issue 15).
+    public const double MinOverlap = 0.2;
+
+    // Aspect ratio up to which level 1 is one letterboxed tile instead of two tiles overlapping by 80 % or more.
+    internal const double MaxLetterbox = 1.2;
 
     // Below this, half-size tiles would only upsample what level 1 already saw.
     private const int MinFineTile = 160;
@@ -83,100 +89,123 @@ public sealed class BlazeFaceDetector : IDisposable
     }
 
     /// <summary>
-    /// Faces in <paramref name="grey"/> scoring at least <paramref name="minScore"/>. Level 1 covers the image with
-    /// overlapping square tiles as tall as its short side (a 16:9 photo is seen at twice the resolution one letterboxed pass
-    /// gives). The network needs a face to be ~20 px of its 256, so level 1 misses faces under ~8 % of the short side;
-    /// when it finds none, or finds small ones (a group shot), level 2 looks again with tiles of half that size.
+    /// Faces in <paramref name="image"/> (BGR colour, as the network was trained; grey is accepted and fed to all three
+    /// channels) scoring at least <paramref name="minScore"/>. Level 1 covers the image with square tiles as tall as its
+    /// short side, overlapping by at least <see cref="MinOverlap"/> (a near-square photo is one letterboxed tile). The
+    /// network needs a face to be ~20 px of its 256, so level 1 misses faces under ~8 % of the short side; when it finds
+    /// none, or finds one narrower than <paramref name="fineTrigger"/> of the short side (a group shot), level 2 looks
+    /// again with tiles of half that size. The candidates of both levels and all tiles are merged once.
     /// </summary>
-    public List<ScoredFace> Detect(Mat grey, float minScore)
+    public List<ScoredFace> Detect(Mat image, float minScore, double fineTrigger)
     {
-        ArgumentNullException.ThrowIfNull(grey);
-        var found = new List<ScoredFace>();
-        var s = Math.Min(grey.Width, grey.Height);
+        ArgumentNullException.ThrowIfNull(image);
+        var s = Math.Min(image.Width, image.Height);
         if (s < 16)
         {
-            return found;
+            return [];
         }
 
         var buffer = ArrayPool<float>.Shared.Rent(Side * Side * 3);
+        var pixels = ArrayPool<byte>.Shared.Rent(Side * Side * 3);
         try
         {
-            using var small = new Mat();
-            Scan(grey, s, minScore, buffer, small, found);
-            var coarse = Merge(found);
+            using var small = new Mat(Side, Side, MatType.CV_8UC3);
+            var found = new List<ScoredFace>();
+            var l = Math.Max(image.Width, image.Height);
+
+            // Up to 1.2:1 one letterboxed tile sees everything at ≥ 83 % of the short side's resolution, for one network run.
+            Scan(image, (double)l / s <= MaxLetterbox ? l : s, minScore, buffer, pixels, small, found);
             var fine = s / 2;
-            var smallest = coarse.Count == 0 ? int.MaxValue : coarse.Min(f => f.Box.Width);
-            if (fine >= MinFineTile && smallest < FineTrigger * s)
+            var smallest = found.Count == 0 ? int.MaxValue : found.Min(f => f.Box.Width);
+            if (fine >= MinFineTile && smallest < fineTrigger * s)
             {
                 var more = new List<ScoredFace>();
-                Scan(grey, fine, minScore, buffer, small, more);
+                Scan(image, fine, minScore, buffer, pixels, small, more);
 
                 // A face larger than half a fine tile was seen whole by level 1; in level 2 it is cut and misread.
                 found.AddRange(more.Where(f => f.Box.Width < fine / 2));
-                return Merge(found);
             }
 
-            return coarse;
+            return Merge(found);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(pixels);
         }
     }
 
-    private void Scan(Mat grey, int side, float minScore, float[] buffer, Mat small, List<ScoredFace> found)
+    private void Scan(Mat image, int side, float minScore, float[] buffer, byte[] pixels, Mat small, List<ScoredFace> found)
     {
-        foreach (var x in Offsets(grey.Width, side))
+        foreach (var x in Offsets(image.Width, side))
         {
-            foreach (var y in Offsets(grey.Height, side))
+            foreach (var y in Offsets(image.Height, side))
             {
                 var tile = new Rect(x, y, side, side);
-                using (var roi = new Mat(grey, tile))
-                {
-                    Cv2.Resize(roi, small, new Size(Side, Side), 0, 0, side > Side ? InterpolationFlags.Area : InterpolationFlags.Linear);
-                }
-
-                Fill(small, buffer);
+                Tile(image, tile, small);
+                Fill(small, buffer, pixels);
                 Run(buffer, tile, minScore, found);
             }
         }
     }
 
-    /// <summary>Evenly spread tile starts covering <paramref name="length"/>; a 15 % overhang is cheaper than one more tile.</summary>
-    private static IEnumerable<int> Offsets(int length, int side)
+    /// <summary>The tile resized to 256×256 BGR; parts outside the image are black (MediaPipe's letterbox).</summary>
+    private static void Tile(Mat image, Rect tile, Mat small)
     {
-        var n = Math.Max(1, (int)Math.Ceiling(((double)length / side) - 0.15));
-        if (n == 1)
+        var inside = tile.Intersect(new Rect(0, 0, image.Width, image.Height));
+        var k = (double)Side / tile.Width;
+        var flags = tile.Width > Side ? InterpolationFlags.Area : InterpolationFlags.Linear;
+        using var roi = new Mat(image, inside);
+        using var colour = image.Channels() == 3 ? null : new Mat();
+        if (colour is not null)
+        {
+            Cv2.CvtColor(roi, colour, ColorConversionCodes.GRAY2BGR);
+        }
+
+        var src = colour ?? roi;
+        if (inside == tile)
+        {
+            Cv2.Resize(src, small, new Size(Side, Side), 0, 0, flags);
+            return;
+        }
+
+        small.SetTo(Scalar.All(0));
+        var dst = new Rect((int)Math.Round((inside.X - tile.X) * k), (int)Math.Round((inside.Y - tile.Y) * k),
+            Math.Max(1, (int)Math.Round(inside.Width * k)), Math.Max(1, (int)Math.Round(inside.Height * k)));
+        dst = dst.Intersect(new Rect(0, 0, Side, Side));
+        using var part = new Mat(small, dst);
+        Cv2.Resize(src, part, dst.Size, 0, 0, flags);
+    }
+
+    /// <summary>
+    /// Tile starts along one axis: evenly spread, neighbours overlapping by at least <see cref="MinOverlap"/> of a tile, the
+    /// first at 0 and the last ending at <paramref name="length"/>. A tile longer than the axis is centred (letterbox).
+    /// </summary>
+    public static IEnumerable<int> Offsets(int length, int side)
+    {
+        if (side >= length)
         {
             yield return (length - side) / 2;
             yield break;
         }
 
+        var n = (int)Math.Ceiling((length - side) / ((1 - MinOverlap) * side)) + 1;
         for (var i = 0; i < n; i++)
         {
             yield return (int)Math.Round((double)i * (length - side) / (n - 1));
         }
     }
 
-    /// <summary>Grey pixels into the network's NHWC RGB input, scaled to -1..1 (MediaPipe's convention).</summary>
-    private static void Fill(Mat small, float[] buffer)
+    /// <summary>BGR pixels into the network's NHWC RGB input, scaled to -1..1 (MediaPipe's convention).</summary>
+    private static void Fill(Mat small, float[] buffer, byte[] pixels)
     {
-        var pixels = ArrayPool<byte>.Shared.Rent(Side * Side);
-        try
+        // The resize output is continuous, so one copy brings it into managed memory.
+        System.Runtime.InteropServices.Marshal.Copy(small.Data, pixels, 0, Side * Side * 3);
+        for (var p = 0; p < Side * Side * 3; p += 3)
         {
-            // The resize output is continuous, so one copy brings it into managed memory.
-            System.Runtime.InteropServices.Marshal.Copy(small.Data, pixels, 0, Side * Side);
-            for (int p = 0, i = 0; p < Side * Side; p++)
-            {
-                var v = (pixels[p] / 127.5f) - 1f;
-                buffer[i++] = v;
-                buffer[i++] = v;
-                buffer[i++] = v;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(pixels);
+            buffer[p] = (pixels[p + 2] / 127.5f) - 1f;
+            buffer[p + 1] = (pixels[p + 1] / 127.5f) - 1f;
+            buffer[p + 2] = (pixels[p] / 127.5f) - 1f;
         }
     }
 
@@ -203,15 +232,15 @@ public sealed class BlazeFaceDetector : IDisposable
             }
 
             var cell = a / perCell;
-            var cx = ((cell % cells) + 0.5f) * Side / cells;
-            var cy = ((cell / cells) + 0.5f) * Side / cells;
-            var b = boxes.Slice(a * Values, 4);
-            cx += b[0];
-            cy += b[1];
+            var ax = ((cell % cells) + 0.5f) * Side / cells;
+            var ay = ((cell / cells) + 0.5f) * Side / cells;
+            var b = boxes.Slice(a * Values, 8);
+            var cx = ax + b[0];
+            var cy = ay + b[1];
 
-            // The network's box runs from brow to chin and sits lower than a cascade's. Crops (FaceMargin) were matched to
-            // FER2013's framing with cascade boxes, so the box is moved to where the cascade puts it: on the 10 labelled
-            // faces both found, the cascade's square is 1.13× larger and centred 0.115 of the size higher.
+            // The network's box runs from brow to chin and sits lower than a cascade's (and a person's idea of a face box:
+            // the hand-labelled boxes agree with the cascade). Moved to where the cascade puts it: on the 10 labelled faces
+            // both found, the cascade's square is 1.13× larger and centred 0.115 of the size higher.
             var size = Math.Max(b[2], b[3]);
             if (size <= 1)
             {
@@ -226,7 +255,11 @@ public sealed class BlazeFaceDetector : IDisposable
                 tile.Y + (int)Math.Round((cy - (size / 2)) * k),
                 (int)Math.Round(size * k),
                 (int)Math.Round(size * k));
-            found.Add(new ScoredFace(box, 1f / (1f + MathF.Exp(-logit))));
+
+            // Key points 0 and 1 (after the box's four values) are the right and left eye, relative to the anchor centre.
+            var right = new Point2f(tile.X + ((ax + b[4]) * k), tile.Y + ((ay + b[5]) * k));
+            var left = new Point2f(tile.X + ((ax + b[6]) * k), tile.Y + ((ay + b[7]) * k));
+            found.Add(new ScoredFace(box, 1f / (1f + MathF.Exp(-logit)), right, left));
         }
     }
 
@@ -244,7 +277,7 @@ public sealed class BlazeFaceDetector : IDisposable
             }
 
             var top = candidates[i];
-            double x = 0, y = 0, size = 0, weight = 0;
+            double x = 0, y = 0, size = 0, weight = 0, rx = 0, ry = 0, lx = 0, ly = 0;
             for (var j = i; j < candidates.Count; j++)
             {
                 if (used[j])
@@ -268,12 +301,18 @@ public sealed class BlazeFaceDetector : IDisposable
                 x += c.Score * c.Box.X;
                 y += c.Score * c.Box.Y;
                 size += c.Score * c.Box.Width;
+                rx += c.Score * c.RightEye.X;
+                ry += c.Score * c.RightEye.Y;
+                lx += c.Score * c.LeftEye.X;
+                ly += c.Score * c.LeftEye.Y;
                 weight += c.Score;
             }
 
             merged.Add(new ScoredFace(
                 new Rect((int)Math.Round(x / weight), (int)Math.Round(y / weight), (int)Math.Round(size / weight), (int)Math.Round(size / weight)),
-                top.Score));
+                top.Score,
+                new Point2f((float)(rx / weight), (float)(ry / weight)),
+                new Point2f((float)(lx / weight), (float)(ly / weight))));
         }
 
         return merged;

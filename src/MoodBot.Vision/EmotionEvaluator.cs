@@ -72,7 +72,7 @@ public sealed class EmotionEvaluator(PhotoAnalyzer analyzer, IOptions<VisionOpti
                     {
                         var bytes = File.ReadAllBytes(path);
                         var header = ImageProbe.Read(bytes, options.Value);
-                        var decoded = PhotoDecoder.Decode(bytes, header, int.MaxValue);
+                        var decoded = PhotoDecoder.Decode(bytes, header, int.MaxValue, colour: false);
                         mats.Add(decoded.Grey);
                         truths.Add(truth);
                     }
@@ -131,7 +131,8 @@ public sealed class EmotionEvaluator(PhotoAnalyzer analyzer, IOptions<VisionOpti
             }
 
             total++;
-            var face = analysis.Faces.MaxBy(f => f.Box.Area);
+            // The face the photo is about: largest, weighted by how sure the detector is (as the mood weights faces).
+            var face = analysis.Faces.MaxBy(f => f.Box.Area * (double)f.DetectorScore);
             if (face is null)
             {
                 noFace[(int)truth]++;

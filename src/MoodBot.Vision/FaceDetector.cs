@@ -6,7 +6,7 @@ using OpenCvSharp;
 namespace MoodBot.Vision;
 
 /// <summary>
-/// Finds faces in a grey image: with the BlazeFace network when <see cref="VisionOptions.FaceModelPath"/> is set (the
+/// Finds faces in a photo (BGR colour or grey): with the BlazeFace network when <see cref="VisionOptions.FaceModelPath"/> is set (the
 /// default), else with an OpenCV cascade whose candidates an optional second cascade verifies.
 /// </summary>
 public sealed class FaceDetector : IDisposable
@@ -55,63 +55,83 @@ public sealed class FaceDetector : IDisposable
         Log.DetectorLoaded(logger, _path);
     }
 
-    /// <summary>Faces in <paramref name="grey"/>, largest first, at most MaxFaces.</summary>
-    public Rect[] Detect(Mat grey)
+    /// <summary>
+    /// Faces in <paramref name="image"/> (BGR colour, or grey), largest first, at most MaxFaces, with the detector's
+    /// confidence (1 for the cascades) and eye centres (the box's upper third for the cascades, which have none).
+    /// </summary>
+    public ScoredFace[] Detect(Mat image)
     {
-        ArgumentNullException.ThrowIfNull(grey);
-        var longest = Math.Max(grey.Width, grey.Height);
+        ArgumentNullException.ThrowIfNull(image);
+        var longest = Math.Max(image.Width, image.Height);
         var scale = longest > _options.DetectionMaxSide ? (double)_options.DetectionMaxSide / longest : 1.0;
         using var work = new Mat();
         if (scale < 1.0)
         {
             // Explicit size of at least 1 px a side: OpenCV rounds a 9000×3 strip's short side to 0 and throws (docs/fuzzing.md).
-            var size = new Size(Math.Max(1, (int)Math.Round(grey.Width * scale)), Math.Max(1, (int)Math.Round(grey.Height * scale)));
-            Cv2.Resize(grey, work, size, 0, 0, InterpolationFlags.Area);
+            var size = new Size(Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale)));
+            Cv2.Resize(image, work, size, 0, 0, InterpolationFlags.Area);
         }
         else
         {
-            grey.CopyTo(work);
+            image.CopyTo(work);
         }
 
         var min = Math.Min(_options.MinFaceSize, Math.Min(work.Width, work.Height));
-        Rect[] found;
+        ScoredFace[] found;
         if (_network is not null)
         {
-            // The network was trained on natural images: it sees the photo before equalisation.
-            found = _network.Detect(work, (float)_options.FaceScoreThreshold)
+            // The network was trained on natural colour images: it sees the photo before any equalisation, in colour.
+            found = _network.Detect(work, (float)_options.FaceScoreThreshold, _options.FaceFineTrigger)
                 .Where(f => f.Box.Width >= min)
-                .Select(f => f.Box)
                 .ToArray();
         }
         else
         {
+            using var grey = new Mat();
+            if (work.Channels() == 3)
+            {
+                Cv2.CvtColor(work, grey, ColorConversionCodes.BGR2GRAY);
+            }
+            else
+            {
+                work.CopyTo(grey);
+            }
+
             // Histogram equalisation makes the cascade far less sensitive to exposure (dim indoor phone shots).
-            Cv2.EqualizeHist(work, work);
+            Cv2.EqualizeHist(grey, grey);
             if (!_pool.TryTake(out var cascade))
             {
                 cascade = Load(_path);
             }
 
+            Rect[] boxes;
             try
             {
-                found = cascade.DetectMultiScale(work, _options.ScaleFactor, _options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(min, min));
+                boxes = cascade.DetectMultiScale(grey, _options.ScaleFactor, _options.MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(min, min));
             }
             finally
             {
                 _pool.Add(cascade);
             }
-        }
 
-        if (_verifierPath is not null && found.Length > 0)
-        {
-            found = Verify(work, found);
+            if (_verifierPath is not null && boxes.Length > 0)
+            {
+                boxes = Verify(grey, boxes);
+            }
+
+            // Cascades give no eyes; level eyes at a third of the box keep the crop unrotated.
+            found = boxes.Select(b => new ScoredFace(b, 1f, new Point2f(b.X + (b.Width * 0.3f), b.Y + (b.Height * 0.4f)),
+                new Point2f(b.X + (b.Width * 0.7f), b.Y + (b.Height * 0.4f)))).ToArray();
         }
 
         var inv = 1.0 / scale;
+        Point2f Up(Point2f p) => new((float)(p.X * inv), (float)(p.Y * inv));
         return found
-            .OrderByDescending(r => r.Width * r.Height)
+            .OrderByDescending(f => f.Box.Width * f.Box.Height)
             .Take(_options.MaxFaces)
-            .Select(r => new Rect((int)Math.Round(r.X * inv), (int)Math.Round(r.Y * inv), (int)Math.Round(r.Width * inv), (int)Math.Round(r.Height * inv)))
+            .Select(f => new ScoredFace(
+                new Rect((int)Math.Round(f.Box.X * inv), (int)Math.Round(f.Box.Y * inv), (int)Math.Round(f.Box.Width * inv), (int)Math.Round(f.Box.Height * inv)),
+                f.Score, Up(f.RightEye), Up(f.LeftEye)))
             .ToArray();
     }
 

@@ -16,6 +16,7 @@ public sealed class PhotoAnalyzer(
     ILogger<PhotoAnalyzer> logger) : IPhotoAnalyzer
 {
     private readonly VisionOptions _options = options.Value;
+    private readonly CropFraming _framing = CropFraming.From(options.Value);
 
     public Task<PhotoAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, CancellationToken cancellationToken)
     {
@@ -43,7 +44,7 @@ public sealed class PhotoAnalyzer(
         var t1 = time.GetTimestamp();
         cancellationToken.ThrowIfCancellationRequested();
 
-        var boxes = detector.Detect(decoded.Grey);
+        var boxes = detector.Detect(decoded.Colour);
         var t2 = time.GetTimestamp();
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -57,16 +58,16 @@ public sealed class PhotoAnalyzer(
             {
                 for (var i = 0; i < boxes.Length; i++)
                 {
-                    FaceCropper.WriteTensor(decoded.Grey, boxes[i], _options.FaceMargin, side, buffer.AsSpan(i * per, per));
+                    FaceCropper.WriteTensor(decoded.Grey, boxes[i], _framing, side, buffer.AsSpan(i * per, per));
                 }
 
                 var probs = classifier.Classify(buffer.AsMemory(0, boxes.Length * per), boxes.Length);
                 var r = decoded.Reduction;
                 for (var i = 0; i < boxes.Length; i++)
                 {
-                    var b = boxes[i];
+                    var b = boxes[i].Box;
                     var box = new FaceBox(b.X * r, b.Y * r, b.Width * r, b.Height * r);
-                    faces.Add(new FaceEmotion(Clamp(box, decoded.OriginalWidth, decoded.OriginalHeight), probs[i]));
+                    faces.Add(new FaceEmotion(Clamp(box, decoded.OriginalWidth, decoded.OriginalHeight), probs[i], boxes[i].Score));
                 }
             }
             finally
@@ -79,7 +80,7 @@ public sealed class PhotoAnalyzer(
         var timings = new PhotoTimings(time.GetElapsedTime(t0, t1), time.GetElapsedTime(t1, t2), time.GetElapsedTime(t2, t3));
         Log.PhotoAnalyzed(logger, decoded.OriginalWidth, decoded.OriginalHeight, header.Format.ToString(), decoded.Reduction,
             faces.Count, timings.Total.TotalMilliseconds);
-        var analysis = new PhotoAnalysis(decoded.OriginalWidth, decoded.OriginalHeight, faces, timings);
+        var analysis = new PhotoAnalysis(decoded.OriginalWidth, decoded.OriginalHeight, faces, timings, _options.MoodFaceFloor);
         metrics.Photo(analysis);
         return analysis;
     }
@@ -94,7 +95,8 @@ public sealed class PhotoAnalyzer(
         using var decoded = PhotoDecoder.Decode(photo, header, _options.DetectionMaxSide);
         cancellationToken.ThrowIfCancellationRequested();
         var r = decoded.Reduction;
-        return detector.Detect(decoded.Grey)
+        return detector.Detect(decoded.Colour)
+            .Select(f => f.Box)
             .Select(b => Clamp(new FaceBox(b.X * r, b.Y * r, b.Width * r, b.Height * r), decoded.OriginalWidth, decoded.OriginalHeight))
             .ToList();
     }
@@ -109,16 +111,22 @@ public sealed class PhotoAnalyzer(
         for (var i = 0; i < greyCrops.Count; i++)
         {
             var m = greyCrops[i];
-            FaceCropper.WriteTensor(m, new Rect(0, 0, m.Width, m.Height), 0, side, buffer.AsSpan(i * per, per));
+            FaceCropper.WriteCrop(m, _framing, side, buffer.AsSpan(i * per, per));
         }
 
         return classifier.Classify(buffer, greyCrops.Count);
     }
 
-    private static FaceBox Clamp(FaceBox b, int w, int h)
+    /// <summary>
+    /// The part of the box inside the photo. Both edges are clipped: a box starting above the photo loses its part above
+    /// (it used to be moved down whole, covering the neck; issue 15).
+    /// </summary>
+    internal static FaceBox Clamp(FaceBox b, int w, int h)
     {
-        var x = Math.Clamp(b.X, 0, w);
-        var y = Math.Clamp(b.Y, 0, h);
-        return new FaceBox(x, y, Math.Clamp(b.Width, 0, w - x), Math.Clamp(b.Height, 0, h - y));
+        var x0 = Math.Clamp(b.X, 0, w);
+        var y0 = Math.Clamp(b.Y, 0, h);
+        var x1 = Math.Clamp(b.X + b.Width, 0, w);
+        var y1 = Math.Clamp(b.Y + b.Height, 0, h);
+        return new FaceBox(x0, y0, x1 - x0, y1 - y0);
     }
 }

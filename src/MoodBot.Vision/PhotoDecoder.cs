@@ -3,9 +3,12 @@ using OpenCvSharp;
 
 namespace MoodBot.Vision;
 
-/// <summary>A decoded, upright, grey photo and the factor between it and the original pixels.</summary>
-public sealed class DecodedPhoto(Mat grey, ImageHeader header, int reduction) : IDisposable
+/// <summary>A decoded, upright photo (colour for the detector, grey for the classifier) and the factor between it and the original pixels.</summary>
+public sealed class DecodedPhoto(Mat colour, Mat grey, ImageHeader header, int reduction) : IDisposable
 {
+    /// <summary>8-bit BGR, EXIF orientation applied; the same Mat as <see cref="Grey"/> when decoded grey only.</summary>
+    public Mat Colour { get; } = colour;
+
     /// <summary>8-bit single-channel, EXIF orientation applied.</summary>
     public Mat Grey { get; } = grey;
 
@@ -19,16 +22,23 @@ public sealed class DecodedPhoto(Mat grey, ImageHeader header, int reduction) : 
 
     public int OriginalHeight => Header.SwapsAxes ? Header.Width : Header.Height;
 
-    public void Dispose() => Grey.Dispose();
+    public void Dispose()
+    {
+        Grey.Dispose();
+        Colour.Dispose();
+    }
 }
 
 /// <summary>
 /// Decodes only as many pixels as detection needs: JPEGs are scaled inside the decoder (DCT scaling,
-/// 1/2, 1/4 or 1/8), straight to grey, which is several times cheaper than a full decode and resize.
+/// 1/2, 1/4 or 1/8), which is several times cheaper than a full decode and resize. The photo is decoded once, in colour
+/// (the detector network was trained on colour: grey copies score a blurred building as a face, issue 15); the grey
+/// image for the classifier is converted from it.
 /// </summary>
 public static class PhotoDecoder
 {
-    public static DecodedPhoto Decode(ReadOnlyMemory<byte> bytes, ImageHeader header, int detectionMaxSide)
+    /// <param name="colour">False: decode grey only (face crops for <c>evaluate</c>; <see cref="DecodedPhoto.Colour"/> is then grey too).</param>
+    public static DecodedPhoto Decode(ReadOnlyMemory<byte> bytes, ImageHeader header, int detectionMaxSide, bool colour = true)
     {
         var longest = Math.Max(header.Width, header.Height);
         var reduction = 1;
@@ -41,12 +51,16 @@ public static class PhotoDecoder
             }
         }
 
-        var mode = ImreadModes.IgnoreOrientation | reduction switch
+        var mode = ImreadModes.IgnoreOrientation | (colour, reduction) switch
         {
-            2 => ImreadModes.ReducedGrayscale2,
-            4 => ImreadModes.ReducedGrayscale4,
-            8 => ImreadModes.ReducedGrayscale8,
-            _ => ImreadModes.Grayscale,
+            (false, 2) => ImreadModes.ReducedGrayscale2,
+            (false, 4) => ImreadModes.ReducedGrayscale4,
+            (false, 8) => ImreadModes.ReducedGrayscale8,
+            (false, _) => ImreadModes.Grayscale,
+            (true, 2) => ImreadModes.ReducedColor2,
+            (true, 4) => ImreadModes.ReducedColor4,
+            (true, 8) => ImreadModes.ReducedColor8,
+            (true, _) => ImreadModes.Color,
         };
 
         Mat grey;
@@ -77,23 +91,41 @@ public static class PhotoDecoder
             throw new UnsupportedImageException(ImageProblem.Corrupt, "The image size does not match its header.");
         }
 
-        if (grey.Type() != MatType.CV_8UC1)
+        var want = colour ? MatType.CV_8UC3 : MatType.CV_8UC1;
+        if (grey.Type() != want)
         {
             var converted = new Mat();
-            if (grey.Channels() > 1)
+            if (grey.Depth() != MatType.CV_8U)
             {
-                Cv2.CvtColor(grey, converted, grey.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+                // 16-bit PNGs: scale to 8 bits first.
+                using var eight = new Mat();
+                grey.ConvertTo(eight, MatType.CV_8U, grey.Depth() == MatType.CV_16U ? 1.0 / 257 : 1.0);
+                grey.Dispose();
+                grey = eight.Clone();
             }
-            else
+
+            switch (grey.Channels(), colour)
             {
-                grey.ConvertTo(converted, MatType.CV_8UC1);
+                case (4, true): Cv2.CvtColor(grey, converted, ColorConversionCodes.BGRA2BGR); break;
+                case (1, true): Cv2.CvtColor(grey, converted, ColorConversionCodes.GRAY2BGR); break;
+                case (4, false): Cv2.CvtColor(grey, converted, ColorConversionCodes.BGRA2GRAY); break;
+                case (3, false): Cv2.CvtColor(grey, converted, ColorConversionCodes.BGR2GRAY); break;
+                default: grey.CopyTo(converted); break;
             }
 
             grey.Dispose();
             grey = converted;
         }
 
-        return new DecodedPhoto(ApplyOrientation(grey, header.Orientation), header, reduction);
+        var upright = ApplyOrientation(grey, header.Orientation);
+        if (!colour)
+        {
+            return new DecodedPhoto(upright, upright, header, reduction);
+        }
+
+        var g = new Mat();
+        Cv2.CvtColor(upright, g, ColorConversionCodes.BGR2GRAY);
+        return new DecodedPhoto(upright, g, header, reduction);
     }
 
     /// <summary>Applies an EXIF orientation (1–8) so that faces stand upright, as the photographer saw them.</summary>

@@ -22,6 +22,20 @@ public sealed class VisionOptions
     [Range(0.05, 0.99)]
     public double FaceScoreThreshold { get; set; } = 0.6;
 
+    /// <summary>
+    /// Second, finer detection level when the first finds no face or one narrower than this fraction of the short side
+    /// (chosen on the development set: models/README.md).
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double FaceFineTrigger { get; set; } = 0.10;
+
+    /// <summary>
+    /// Faces the detector is less sure of than this are listed but do not move the mood (unless no face reaches it; then
+    /// the surest face alone sets it).
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MoodFaceFloor { get; set; } = 0.75;
+
     /// <summary>OpenCV cascade used for face detection when no <see cref="FaceModelPath"/> is set.</summary>
     [Required]
     public string FaceCascadePath { get; set; } = "models/lbpcascade_frontalface.xml";
@@ -52,9 +66,19 @@ public sealed class VisionOptions
     [Range(12, 1024)]
     public int MinFaceSize { get; set; } = 24;
 
-    /// <summary>Fraction of the detected box added on each side so crops frame the face the way FER2013's do.</summary>
-    [Range(0.0, 1.0)]
+    /// <summary>Fraction of the detected box added on each side so crops frame the face the way FER2013's do (measured: models/README.md).</summary>
+    [Range(-0.3, 1.0)]
     public double FaceMargin { get; set; } = 0.1;
+
+    /// <summary>Crop centre below the box centre, as a fraction of the box, so crops frame the face the way FER2013's do.</summary>
+    [Range(-0.5, 0.5)]
+    public double FaceShiftDown { get; set; }
+
+    /// <summary>Rotate each face upright by the detector's eye points before cropping.</summary>
+    public bool AlignFaces { get; set; } = true;
+
+    /// <summary>Histogram-equalise each 48×48 crop (FER2013's copies are equalised; photos are not).</summary>
+    public bool EqualizeCrops { get; set; }
 
     /// <summary>Faces beyond this many (largest first) are ignored: a stadium photo should not cost seconds.</summary>
     [Range(1, 256)]

@@ -41,7 +41,7 @@ public sealed class DetectorTests
 
             // The tiling is exact, so more boxes than faces would be duplicates or false faces.
             Assert.InRange(found.Length, faces - (faces / 20), faces);
-            Assert.All(found, b => Assert.InRange(b.Width, 1920 / n / 12, 1920 / n / 2));
+            Assert.All(found, b => Assert.InRange(b.Box.Width, 1920 / n / 12, 1920 / n / 2));
         }
     }
 
@@ -76,5 +76,34 @@ public sealed class DetectorTests
         using var tiny = new Mat(10, 10, MatType.CV_8UC1, Scalar.Gray);
         Assert.Empty(detector.Detect(blank));
         Assert.Empty(detector.Detect(tiny));
+    }
+
+    [Fact]
+    public void Offsets_EveryAspectRatioAndSize_CoverTheWholeAxisWithOverlap()
+    {
+        // Property over aspect ratios 1:4 … 4:1 and sizes: level-1 tiles (as tall as the short side) and level-2 tiles
+        // (half of it) cover every pixel, neighbours share at least a fifth of a tile (issue 15: a 940×464 photo had a
+        // 12-px gap between its two tiles).
+        var rng = new Random(15);
+        for (var i = 0; i < 2000; i++)
+        {
+            var ratio = Math.Pow(4, (rng.NextDouble() * 2) - 1);
+            var shortSide = rng.Next(32, 1300);
+            var (w, h) = ratio >= 1 ? ((int)(shortSide * ratio), shortSide) : (shortSide, (int)(shortSide / ratio));
+            foreach (var side in new[] { Math.Min(w, h), Math.Min(w, h) / 2 })
+            {
+                foreach (var length in new[] { w, h })
+                {
+                    var starts = BlazeFaceDetector.Offsets(length, side).ToList();
+                    Assert.True(starts[0] <= 0, $"{w}x{h} side {side}: first tile starts at {starts[0]}");
+                    Assert.True(starts[^1] + side >= length, $"{w}x{h} side {side}: last tile ends at {starts[^1] + side} of {length}");
+                    for (var k = 1; k < starts.Count; k++)
+                    {
+                        var overlap = starts[k - 1] + side - starts[k];
+                        Assert.True(overlap >= (BlazeFaceDetector.MinOverlap * side) - 1, $"{w}x{h} side {side}: overlap {overlap} of {side}");
+                    }
+                }
+            }
+        }
     }
 }

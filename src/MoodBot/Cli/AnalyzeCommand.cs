@@ -139,6 +139,11 @@ public static class AnalyzeCommand
         {
             var f = a.Faces[i];
             sb.Append(inv, $"{i + 1,-3}{$"{f.Box.X},{f.Box.Y},{f.Box.Width},{f.Box.Height}",-22}{f.Emotion.Name(),-10}{f.Confidence,6:0.00}  ");
+            if (f.DetectorScore < a.MoodFloor)
+            {
+                sb.Append("(unsure face: not counted) ");
+            }
+
             foreach (var e in Emotions.All)
             {
                 sb.Append(inv, $"{f.Probabilities[e],9:0.000}");
@@ -148,7 +153,11 @@ public static class AnalyzeCommand
         }
 
         var mood = a.Mood!;
-        sb.Append(inv, $"Overall mood (face-size weighted): {mood.Emotion.Name()} ({mood.Probabilities.TopProbability:0.00})\n");
+        sb.Append(inv, $"Overall mood (weighted by face size and detector confidence): {mood.Emotion.Name()} ({mood.Probabilities.TopProbability:0.00})\n");
+        if (a.Disagreement.Count > 0)
+        {
+            sb.Append(inv, $"The faces disagree: {string.Join(", ", a.Disagreement.Select(d => $"{d.Faces} {d.Emotion.Name()}"))}\n");
+        }
         return sb.ToString();
     }
 }

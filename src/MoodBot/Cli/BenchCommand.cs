@@ -169,7 +169,10 @@ public static class BenchCommand
         var buffer = new float[boxes.Length * side * side];
         for (var i = 0; i < boxes.Length; i++)
         {
-            FaceCropper.WriteTensor(grey, boxes[i], 0.1, side, buffer.AsSpan(i * side * side, side * side));
+            // The paper's method: unrotated crop, 10 % margin, no equalisation.
+            var b = boxes[i];
+            FaceCropper.WriteTensor(grey, new ScoredFace(b, 1f, new Point2f(b.X, b.Y), new Point2f(b.Right, b.Y)), new CropFraming(0.1, 0, false, false), side,
+                buffer.AsSpan(i * side * side, side * side));
         }
 
         classifier.Classify(buffer, boxes.Length);

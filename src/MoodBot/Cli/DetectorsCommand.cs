@@ -66,8 +66,8 @@ public static class DetectorsCommand
                 int found = 0, total = 0, falses = 0;
                 foreach (var (name, faces, profile) in photos)
                 {
-                    using var grey = Cv2.ImRead(Path.Combine(dir.FullName, name), ImreadModes.Grayscale);
-                    var boxes = detector.Detect(grey);
+                    using var grey = Cv2.ImRead(Path.Combine(dir.FullName, name), ImreadModes.Color);
+                    var boxes = detector.Detect(grey).Select(f => f.Box).ToArray();
                     total += faces.Count;
                     found += faces.Count(f => boxes.Any(b => FaceMatching.Matches(b, f)));
                     falses += boxes.Count(b => !faces.Concat(profile).Any(f => FaceMatching.Matches(b, f)));

@@ -101,7 +101,7 @@ public static class ScoreFacesCommand
         sb.Append(inv, $"{"threshold",10}{"found",8}{"recall",8}{"false",7}{"false/photo",13}{"extra on single",17}");
         foreach (var b in runs[0].BySize)
         {
-            sb.Append(inv, $"{(b.MaxWidth is { } m ? $"<{m}px" : $">={b.MinWidth}px"),9}");
+            sb.Append(inv, $"{(b.MaxWidth is { } m ? $"<{m}px" : $">={b.MinWidth}px"),12}");
         }
 
         sb.Append('\n');
@@ -110,7 +110,7 @@ public static class ScoreFacesCommand
             sb.Append(inv, $"{r.Threshold,10:0.00}{r.Found,8}{r.Recall,8:0.000}{r.FalseFaces,7}{r.FalsePerPhoto,13:0.0000}{r.SinglesWithExtra,17}");
             foreach (var b in r.BySize)
             {
-                sb.Append(inv, $"{(b.Faces == 0 ? "-" : $"{b.Recall:0.00} ({b.Faces})"),9}");
+                sb.Append(inv, $"{(b.Faces == 0 ? "-" : $"{b.Recall:0.00} ({b.Faces})"),12}");
             }
 
             sb.Append('\n');
