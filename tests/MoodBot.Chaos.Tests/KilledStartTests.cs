@@ -25,24 +25,13 @@ public sealed class KilledStartTests : IAsyncDisposable
         {
             // Interrupt until the kill demonstrably landed inside EF's lock window (its row is left in the file); the
             // window is a few hundred milliseconds, so a handful of offsets after EF's "Acquiring" line finds it.
-            var hit = false;
-            foreach (var delay in new[] { 100, 150, 200, 50, 250, 300, 120, 180 })
-            {
-                ResetDatabase();
-                await InterruptMigrationAsync(env, signal, delay);
-                if (hit = await EfLockRowLeftAsync())
-                {
-                    break;
-                }
-            }
-
-            Assert.True(hit, $"no {signal} landed inside the migration lock window");
+            Assert.True(await InterruptInsideLockWindowAsync(env, signal), $"no {signal} landed inside the migration lock window");
         }
         else
         {
             // PostgreSQL keeps no lock row to look at (its locks die with the session): interrupted as the first
             // migration is applied, with the advisory lock held.
-            await InterruptMigrationAsync(env, signal, 0, "Applying migration");
+            Assert.True(await InterruptMigrationAsync(env, signal, 0, "Applying migration"), "the first start finished migrating before the signal");
         }
 
         var clock = Stopwatch.StartNew();
@@ -75,15 +64,7 @@ public sealed class KilledStartTests : IAsyncDisposable
     public async Task CliVerb_AfterKilledStart_DoesNotWait()
     {
         var env = await EnvironmentAsync("sqlite");
-        foreach (var delay in new[] { 100, 150, 200, 250 })
-        {
-            ResetDatabase();
-            await InterruptMigrationAsync(env, "TERM", delay);
-            if (await EfLockRowLeftAsync())
-            {
-                break;
-            }
-        }
+        Assert.True(await InterruptInsideLockWindowAsync(env, "TERM"), "no TERM landed inside the migration lock window");
 
         // A verb that touches the database (the recommender reads the catalog) finishes instead of hanging.
         await using var verb = BotProcess.Start(env, "recommend", "--emotion", "happy", "--json");
@@ -101,8 +82,31 @@ public sealed class KilledStartTests : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the bot on a fresh database and interrupts it <paramref name="delayMs"/> after EF starts migrating.</summary>
-    private static async Task InterruptMigrationAsync(Dictionary<string, string?> env, string signal, int delayMs,
+    /// <summary>
+    /// Interrupts fresh starts at a spread of offsets until one leaves EF's lock row behind. Machines differ a lot in
+    /// how long the window lasts (a fast one finishes migrating inside 100 ms), so the offsets start near zero and a
+    /// start that got all the way to "Application started" simply counts as a miss.
+    /// </summary>
+    private async Task<bool> InterruptInsideLockWindowAsync(Dictionary<string, string?> env, string signal)
+    {
+        foreach (var delay in new[] { 60, 20, 100, 0, 150, 40, 200, 10, 80, 250, 120, 300 })
+        {
+            ResetDatabase();
+            if (await InterruptMigrationAsync(env, signal, delay) && await EfLockRowLeftAsync())
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"{signal} {delay} ms after the lock request left the row behind");
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Starts the bot on a fresh database and interrupts it <paramref name="delayMs"/> after <paramref name="after"/>;
+    /// false when the start completed before the signal arrived (nothing was interrupted).
+    /// </summary>
+    private static async Task<bool> InterruptMigrationAsync(Dictionary<string, string?> env, string signal, int delayMs,
         string after = "Acquiring an exclusive lock for migration application")
     {
         await using var bot = BotProcess.Start(env);
@@ -118,7 +122,7 @@ public sealed class KilledStartTests : IAsyncDisposable
         }
 
         await bot.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        Assert.DoesNotContain(bot.Lines, l => l.Contains("Application started", StringComparison.Ordinal));
+        return !bot.Lines.Any(l => l.Contains("Application started", StringComparison.Ordinal));
     }
 
     private async Task<bool> EfLockRowLeftAsync()
