@@ -2,8 +2,9 @@
 # shipped catalog and GTK (OpenCV's native library links against it). Secrets come from the environment or a mounted
 # file, never the image. x86-64 only: OpenCvSharp's native runtime package ships linux-x64 binaries alone.
 #
-# Base images: .NET 10 ships no Debian images; Ubuntu 24.04 "noble" is the default (the 10.0-noble tags of
-# mcr.microsoft.com/dotnet/sdk and mcr.microsoft.com/dotnet/aspnet; see README "Self-host").
+# Base images: .NET 10 ships no Debian images, so the SDK stage uses Ubuntu 24.04 "noble" (the 10.0-noble tag of
+# mcr.microsoft.com/dotnet/sdk) and the app is published self-contained onto debian:bookworm-slim, whose packages
+# (scripts/runtime-packages.txt) scripts/rootfs-check.sh installs and runs without a container engine.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
@@ -16,21 +17,20 @@ COPY src/MoodBot.Storage/*.csproj src/MoodBot.Storage/
 COPY src/MoodBot.Spotify/*.csproj src/MoodBot.Spotify/
 COPY src/MoodBot.Discord/*.csproj src/MoodBot.Discord/
 COPY src/MoodBot/*.csproj src/MoodBot/
-RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64
+RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64 -p:SelfContained=true
 COPY appsettings.json ./
 COPY models/ models/
 COPY catalog/ catalog/
 COPY src/ src/
-RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64 \
- && dotnet publish src/MoodBot/MoodBot.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
+RUN dotnet restore src/MoodBot/MoodBot.csproj -r linux-x64 -p:SelfContained=true \
+ && dotnet publish src/MoodBot/MoodBot.csproj -c Release -r linux-x64 --self-contained true --no-restore -o /app
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
-# Ubuntu 24.04 names: GTK is libgtk-3-0t64 after the 64-bit time_t transition; libdrm2, libatomic1 and
-# fonts-dejavu-core keep their names. libdrm2 and libatomic1 are only recommended by GTK, and OpenCV needs them.
+FROM debian:bookworm-slim AS runtime
+COPY scripts/runtime-packages.txt /tmp/runtime-packages.txt
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libgtk-3-0t64 libdrm2 libatomic1 fonts-dejavu-core \
- && rm -rf /var/lib/apt/lists/*
-RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin moodbot \
+ && grep -v '^#' /tmp/runtime-packages.txt | xargs apt-get install -y --no-install-recommends \
+ && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt
+RUN useradd -K SYS_UID_MAX=10001 --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin moodbot \
  && mkdir -p /data && chown moodbot /data
 WORKDIR /app
 COPY --from=build /app ./

@@ -3,7 +3,8 @@
 # HTTP-mode configuration (secrets from a mounted file, nothing in -e), checks /healthz, /readyz (models, database,
 # Discord HTTP mode and the shipped catalog) and /metrics, runs `analyze` on a photo inside it, then removes the
 # container, its volume and the image. Not on the CI path (CI has no container engine); needs registry access to pull
-# mcr.microsoft.com/dotnet/{sdk,aspnet}:10.0-noble. x86-64 hosts only.
+# mcr.microsoft.com/dotnet/sdk:10.0-noble and debian:bookworm-slim (scripts/rootfs-check.sh proves the runtime stage
+# without an engine). x86-64 hosts only.
 #   bash scripts/container-check.sh            build, check, clean up
 #   KEEP_IMAGE=1 bash scripts/container-check.sh   keep the moodbot:check image afterwards
 set -euo pipefail
