@@ -7,12 +7,21 @@
 # without an engine). x86-64 hosts only.
 #   bash scripts/container-check.sh            build, check, clean up
 #   KEEP_IMAGE=1 bash scripts/container-check.sh   keep the moodbot:check image afterwards
+#   SKIP_BUILD=1 KEEP_IMAGE=1 bash scripts/container-check.sh   probe an image built earlier
+#   BUILD_OPTS="--pull=never --network=host" bash scripts/container-check.sh   extra `build` options (e.g. for
+#                                                  locally tagged base images on a host without registry access)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-engine=""
-for e in docker podman; do if command -v "$e" >/dev/null 2>&1; then engine="$e"; break; fi; done
-if [ -z "$engine" ]; then echo "container-check: neither docker nor podman is installed; nothing to check"; exit 2; fi
-if ! "$engine" info >/dev/null 2>&1; then echo "container-check: $engine is installed but not usable (is its daemon running? are you allowed to use it?)"; exit 2; fi
+# The first engine that answers (a docker client without a daemon falls through to podman); ENGINE=… picks one.
+engine="${ENGINE:-}"; found=""
+for e in ${ENGINE:-docker podman}; do
+  command -v "$e" >/dev/null 2>&1 || continue
+  found="$found $e"
+  if "$e" info >/dev/null 2>&1; then engine="$e"; break; fi
+  engine=""
+done
+if [ -z "$found" ]; then echo "container-check: neither docker nor podman is installed; nothing to check"; exit 2; fi
+if [ -z "$engine" ]; then echo "container-check:$found installed but not usable (is its daemon running? are you allowed to use it?)"; exit 2; fi
 if [ "$(uname -m)" != x86_64 ]; then echo "container-check: the image is x86-64 only (this host is $(uname -m))"; exit 2; fi
 
 image=moodbot:check
@@ -29,10 +38,15 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "container-check: FAIL: $*"; "$engine" logs "$name" 2>&1 | tail -40 || true; exit 1; }
 
+if [ -n "${SKIP_BUILD:-}" ]; then
+  "$engine" image inspect "$image" >/dev/null 2>&1 || { echo "container-check: SKIP_BUILD set but there is no $image image"; exit 2; }
+else
 echo "container-check: building $image with $engine"
 start=$(date +%s)
-"$engine" build -t "$image" . >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "build"; }
+# shellcheck disable=SC2086 # BUILD_OPTS is a list of options
+"$engine" build ${BUILD_OPTS:-} -t "$image" . >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "build"; }
 echo "container-check: built in $(( $(date +%s) - start )) s; image $("$engine" image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
+fi
 
 # Fake HTTP-mode settings in a secrets file (the way compose `secrets:` delivers them): Discord is never contacted
 # (its API points at a closed port), a random Ed25519-shaped public key satisfies the validation.
@@ -74,5 +88,9 @@ analysis="$("$engine" exec "$name" /app/moodbot analyze /tmp/bbt1.jpg --json)" |
 tracks="$(grep -o '"url":"https://open.spotify.com/track/' <<<"$analysis" | wc -l)"
 [ "$tracks" -ge 5 ] || fail "analyze listed $tracks tracks (want >= 5 from the shipped catalog)"
 echo "container-check: analyze inside the container: $(grep -o '"emotion":"[a-z]*"' <<<"$analysis" | head -1), $tracks tracks"
-"$engine" exec "$name" /app/moodbot check-config >/dev/null || fail "check-config inside the container"
+# The fake token points at a closed port, so check-config must exit 1 with exactly that one problem, in words.
+if config="$("$engine" exec "$name" /app/moodbot check-config 2>&1)"; then fail "check-config passed with a fake token"; fi
+grep -q '^1 problem' <<<"$config" && grep -q 'MoodBot:Discord:Token: could not be checked' <<<"$config" \
+  || fail "check-config inside the container: $config"
+echo "container-check: check-config inside the container lists the one expected problem (fake Discord API unreachable)"
 echo "container-check: OK ($engine, x86-64, uid 10001, HEALTHCHECK, /data volume)"

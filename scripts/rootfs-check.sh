@@ -92,4 +92,8 @@ analysis="$(as_moodbot /app/moodbot analyze /tmp/photo.jpg --json 2>/dev/null)" 
 tracks="$(grep -o '"url":"https://open.spotify.com/track/' <<<"$analysis" | wc -l)"
 [ "$tracks" -ge 5 ] || fail "analyze listed $tracks tracks (want >= 5 from the shipped catalog)"
 echo "rootfs-check: analyze as uid 10001: $(grep -o '"emotion":"[a-z]*"' <<<"$analysis" | head -1), $tracks tracks"
+if config="$(as_moodbot /app/moodbot check-config 2>&1)"; then fail "check-config passed with a fake token"; fi
+grep -q '^1 problem' <<<"$config" && grep -q 'MoodBot:Discord:Token: could not be checked' <<<"$config" \
+  || fail "check-config: $config"
+echo "rootfs-check: check-config lists the one expected problem (fake Discord API unreachable)"
 echo "rootfs-check: OK (Debian $(cat "$root/etc/debian_version") minbase, self-contained linux-x64, uid 10001)"

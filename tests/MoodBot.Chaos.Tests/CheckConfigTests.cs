@@ -88,6 +88,31 @@ public sealed class CheckConfigTests : IAsyncLifetime
         Assert.Contains("Configuration OK.", check.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckConfig_NextToTheRunningBot_TheBotsOwnPortIsNotAProblem()
+    {
+        // `docker exec moodbot /app/moodbot check-config` runs beside the bot, which holds the listener port.
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var env = BotProcess.OfflineEnvironment(_dir.FullName);
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        await using var bot = BotProcess.Start(env);
+        await bot.WaitForLineAsync("Application started", TimeSpan.FromSeconds(60));
+
+        env["MoodBot__Discord__ApiBaseUrl"] = ApiBase.ToString();
+        env["MoodBot__Discord__Token"] = GoodToken;
+        await using var check = BotProcess.Start(env, "check-config");
+        var code = await check.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, check.Output);
+        Assert.Contains($"Listener: http://127.0.0.1:{port} is in use by a running bot", check.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot bind", check.Output, StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_discord is not null)

@@ -76,7 +76,20 @@ public static class CheckConfigCommand
         }
 
         var configuration = services.GetRequiredService<IConfiguration>();
-        problems.AddRange(ListenerProblems(configuration["urls"] ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://localhost:5000"));
+        var notes = new List<string>();
+        foreach (var (url, problem) in ListenerProblems(configuration["urls"] ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://localhost:5000"))
+        {
+            // check-config run inside a running container (`docker exec … check-config`) finds the bot itself on the
+            // port: that is the healthy case, not a problem.
+            if (url is not null && await ServedByRunningBotAsync(url, cancellationToken))
+            {
+                notes.Add($"Listener: {url.GetLeftPart(UriPartial.Authority)} is in use by a running bot (its /healthz answers).");
+            }
+            else
+            {
+                problems.Add(problem);
+            }
+        }
 
         if (discord is not null && string.IsNullOrWhiteSpace(discord.Token))
         {
@@ -97,6 +110,11 @@ public static class CheckConfigCommand
         output.WriteLine($"Spotify:  {(spotify is null ? "invalid" : spotify.IsLinkingConfigured ? "search, linking and playlists" : spotify.IsConfigured ? "search only (linking needs RedirectUri and EncryptionKey)" : "off (optional: catalog recommendations still work)")}");
         output.WriteLine($"Storage:  {(storage is null ? "invalid" : $"{storage.Provider}, {StorageProbe.Location(storage)}")}");
         output.WriteLine($"Models:   {(vision is null ? "invalid" : $"{vision.EmotionModelPath}, {detectorPath}")}");
+        foreach (var note in notes)
+        {
+            output.WriteLine(note);
+        }
+
         if (problems.Count == 0)
         {
             output.WriteLine("Configuration OK.");
@@ -114,8 +132,11 @@ public static class CheckConfigCommand
         return ExitCodes.Failure;
     }
 
-    /// <summary>Each address Kestrel would bind, bound and released here: a port in use is found before the bot starts.</summary>
-    internal static IEnumerable<string> ListenerProblems(string urls)
+    /// <summary>
+    /// Each address Kestrel would bind, bound and released here: a port in use is found before the bot starts. Each
+    /// problem comes with the loopback-reachable URL of the address when the cause is "already in use", else null.
+    /// </summary>
+    internal static IEnumerable<(Uri? InUse, string Problem)> ListenerProblems(string urls)
     {
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -123,7 +144,7 @@ public static class CheckConfigCommand
             var parsed = url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
             if (!Uri.TryCreate(parsed, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                yield return $"urls / ASPNETCORE_URLS: '{url}' is not an address like http://0.0.0.0:8080.";
+                yield return (null, $"urls / ASPNETCORE_URLS: '{url}' is not an address like http://0.0.0.0:8080.");
                 continue;
             }
 
@@ -135,6 +156,7 @@ public static class CheckConfigCommand
             }
 
             string? problem = null;
+            Uri? inUse = null;
             try
             {
                 using var listener = new TcpListener(address, uri.Port);
@@ -143,6 +165,8 @@ public static class CheckConfigCommand
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
                 problem = $"the listener cannot bind {url}: address already in use; stop the other process or choose another port with ASPNETCORE_URLS / urls.";
+                var host = address.Equals(IPAddress.Any) ? "127.0.0.1" : address.Equals(IPAddress.IPv6Any) ? "[::1]" : uri.Host;
+                inUse = new UriBuilder("http", host, uri.Port, "/healthz").Uri;
             }
             catch (SocketException e)
             {
@@ -151,8 +175,24 @@ public static class CheckConfigCommand
 
             if (problem is not null)
             {
-                yield return problem;
+                yield return (inUse, problem);
             }
+        }
+    }
+
+    /// <summary>Whether a MoodBot already serves <paramref name="healthz"/> (a healthy JSON answer within two seconds).</summary>
+    private static async Task<bool> ServedByRunningBotAsync(Uri healthz, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var response = await http.GetAsync(healthz, cancellationToken);
+            return response.IsSuccessStatusCode
+                && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains("\"status\":\"Healthy\"", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
         }
     }
 
