@@ -14,9 +14,12 @@ internal sealed class GatewayInteractionSink(InteractionDispatcher dispatcher) :
 {
     public void OnInteractionCreate(JsonElement data)
     {
-        if (InteractionParser.Parse(JsonMarshal.GetRawUtf8Value(data)) is { } interaction)
+        if (Parse(data) is { } interaction)
         {
             dispatcher.Dispatch(interaction, InteractionResponder.Rest);
         }
     }
+
+    /// <summary>The interaction in a dispatch's <c>d</c>, or null when it is not one (the fuzzer drives this too).</summary>
+    internal static Interaction? Parse(JsonElement data) => InteractionParser.Parse(JsonMarshal.GetRawUtf8Value(data));
 }
