@@ -48,7 +48,8 @@ public sealed class InteractionTarget : IFuzzTarget
         // the body the way Discord would and take the same path.
         string gatewayLabel;
         Interaction? gateway = null;
-        var frame = GatewayFrame.Parse([.. """{"op":0,"s":42,"t":"INTERACTION_CREATE","d":"""u8, .. input, (byte)'}'], out _);
+        byte[] wrapped = [.. """{"op":0,"s":42,"t":"INTERACTION_CREATE","d":"""u8, .. input, (byte)'}'];
+        var frame = GatewayFrame.Parse(wrapped, out _);
         if (frame is null)
         {
             // Not even a frame: the socket logs and skips it, and the connection carries on (GatewaySocket.ReceiveAsync).
