@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MoodBot.Discord;
+using MoodBot.Discord.Gateway;
 using MoodBot.Discord.Interactions;
 using MoodBot.Discord.Replies;
 
@@ -12,7 +13,7 @@ namespace MoodBot.Fuzz;
 
 /// <summary>
 /// The interaction JSON parser, fed the way both transports feed it: an HTTP-mode request body (bytes), and the
-/// <c>d</c> of a gateway INTERACTION_CREATE frame (a <see cref="JsonNode"/>). Each parsed interaction then goes through
+/// <c>d</c> of a gateway INTERACTION_CREATE frame (as <see cref="GatewayFrame"/> reads it). Each parsed interaction then goes through
 /// everything the bot reads from it before doing real work: the invoking user, the /moodmusic arguments and attachment
 /// checks, a button's custom_id and the track ids in the clicked message. Documented refusals: the parser saying
 /// "not an interaction" (HTTP 400 / event dropped) and <see cref="InteractionProblemException"/> (a kind, ephemeral reply).
@@ -43,27 +44,22 @@ public sealed class InteractionTarget : IFuzzTarget
         ArgumentNullException.ThrowIfNull(input);
         var http = InteractionParser.Parse(input);
 
-        // The gateway hands the parser a node taken from the whole frame, so wrap the body the way Discord would.
+        // The gateway frames the payload itself (GatewayFrame) and hands a non-null d to its sink, which parses it; wrap
+        // the body the way Discord would and take the same path.
         string gatewayLabel;
         Interaction? gateway = null;
-        JsonNode? frame;
-        try
-        {
-            frame = JsonNode.Parse([.. """{"op":0,"s":42,"t":"INTERACTION_CREATE","d":"""u8, .. input, (byte)'}']);
-        }
-        catch (JsonException)
-        {
-            frame = null;
-        }
-
+        byte[] wrapped = [.. """{"op":0,"s":42,"t":"INTERACTION_CREATE","d":"""u8, .. input, (byte)'}'];
+        var frame = GatewayFrame.Parse(wrapped, out _);
         if (frame is null)
         {
-            // Not even a frame: ReceiveAsync's JsonException ends the connection, which then resumes (GatewayShard.RunAsync).
+            // Not even a frame: the socket logs and skips it, and the connection carries on (GatewaySocket.ReceiveAsync).
             gatewayLabel = "frame-invalid";
         }
         else
         {
-            gateway = InteractionParser.Parse(frame["d"]);
+            gateway = frame.Data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                ? null
+                : GatewayInteractionSink.Parse(frame.Data);
             gatewayLabel = gateway is null ? "rejected" : "parsed";
         }
 

@@ -5,7 +5,7 @@ namespace MoodBot.Core;
 public sealed record OAuthState(string State, string DiscordUserId, string ProtectedCodeVerifier, DateTimeOffset ExpiresAt);
 
 /// <summary>A member's linked Spotify account. The refresh token is ciphertext; only the Spotify layer can read it.</summary>
-public sealed record LinkedAccount(string DiscordUserId, string ProtectedRefreshToken, string? SpotifyUserId, DateTimeOffset LinkedAt);
+public sealed record LinkedAccount(string DiscordUserId, string ProtectedRefreshToken, DateTimeOffset LinkedAt);
 
 /// <summary>Persistence for Spotify linking (implemented in MoodBot.Storage; in-memory in tests).</summary>
 public interface ISpotifyLinkStore

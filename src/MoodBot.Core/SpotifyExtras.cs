@@ -20,17 +20,3 @@ public interface IMoodRecommendationSource
     Task<IReadOnlyList<Track>?> RecommendAsync(MoodTarget target, IReadOnlyList<string> seedGenres, int limit,
         CancellationToken cancellationToken);
 }
-
-/// <summary>How MoodBot names the playlists it saves in a member's Spotify account.</summary>
-public static class PlaylistNaming
-{
-    /// <summary>"MoodBot · happy · 2026-11-25" (the date is the caller's, usually UTC today).</summary>
-    public static string Name(Emotion emotion, DateTimeOffset date) =>
-        $"MoodBot · {emotion.Name()} · {date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}";
-
-    public static string Description(Emotion emotion, RecommendationMode mode) => mode switch
-    {
-        RecommendationMode.Lift => $"Made by MoodBot for a {emotion.Name()} mood, lifting it step by step.",
-        _ => $"Made by MoodBot to match a {emotion.Name()} mood.",
-    };
-}

@@ -75,7 +75,9 @@ public static class DiscordServiceCollectionExtensions
 
         services.TryAddSingleton<DiscordStatus>();
         services.TryAddSingleton<IdentifyGate>();
+        services.TryAddSingleton<GatewayClient>();
         services.TryAddSingleton<InteractionDispatcher>();
+        services.TryAddSingleton<IGatewayInteractionSink, GatewayInteractionSink>();
         // In-process fallbacks; AddStorage registers the database versions that every instance shares.
         services.TryAddSingleton<IInteractionClaims, InProcessInteractionClaims>();
         services.TryAddSingleton<IMemberCooldowns, InProcessMemberCooldowns>();

@@ -123,7 +123,7 @@ public sealed class SpotifyLinking : ISpotifyLinking
             }
 
             await _store.SaveAccountAsync(new LinkedAccount(user, _protector.Protect(token.RefreshToken, SpotifyUserTokens.RefreshPurpose(user)),
-                null, _time.GetUtcNow()), cancellationToken);
+                _time.GetUtcNow()), cancellationToken);
             _userTokens.Remember(user, token);
             Log.Linked(_logger, user);
             return new(SpotifyCallbackStatus.Linked, user);

@@ -19,7 +19,4 @@ internal static partial class Log
 
     [LoggerMessage(3004, LogLevel.Debug, "Pruned {Claims} interaction claims and {Cooldowns} expired cooldowns")]
     public static partial void Pruned(ILogger logger, int claims, int cooldowns);
-
-    [LoggerMessage(3001, LogLevel.Information, "Storage: {Provider} at {Location}")]
-    public static partial void StorageSelected(ILogger logger, string provider, string location);
 }

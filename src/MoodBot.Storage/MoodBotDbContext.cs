@@ -48,8 +48,6 @@ public sealed class LinkedAccountRow
 
     public required string ProtectedRefreshToken { get; set; }
 
-    public string? SpotifyUserId { get; set; }
-
     public long LinkedAtMs { get; set; }
 }
 
@@ -163,7 +161,6 @@ public abstract class MoodBotDbContext(DbContextOptions options) : DbContext(opt
             t.HasKey(x => x.DiscordUserId);
             t.Property(x => x.DiscordUserId).HasColumnName("discord_user_id").HasMaxLength(32);
             t.Property(x => x.ProtectedRefreshToken).HasColumnName("protected_refresh_token");
-            t.Property(x => x.SpotifyUserId).HasColumnName("spotify_user_id").HasMaxLength(128);
             t.Property(x => x.LinkedAtMs).HasColumnName("linked_at_ms");
         });
         modelBuilder.Entity<OAuthStateRow>(t =>

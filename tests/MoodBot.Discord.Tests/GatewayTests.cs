@@ -47,6 +47,7 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal(FakeDiscord.Token, d["token"]!.GetValue<string>());
         Assert.Equal(0, d["intents"]!.GetValue<int>());
         Assert.Equal("[0,1]", d["shard"]!.ToJsonString());
+        Assert.Equal("""{"os":"linux","browser":"moodbot","device":"moodbot"}""", d["properties"]!.ToJsonString());
         await WaitUntilAsync(() => _bot.Status.IsReady);
     }
 
@@ -61,6 +62,9 @@ public sealed class GatewayTests : IAsyncLifetime
         [
             "not json", "[1,2,3]", "\"text\"", "{\"op\":\"zero\"}", "{\"op\":0,\"t\":7,\"s\":\"x\",\"d\":[]}",
             "{\"op\":0,\"t\":\"INTERACTION_CREATE\",\"s\":1e300,\"d\":{\"id\":[]}}", "{\"op\":9.5}", "{\"op\":11,\"d\":{\"x\":{}}",
+            // A duplicate key, a lone surrogate in the event name, and an interaction that is no object.
+            "{\"op\":0,\"op\":0,\"t\":\"GUILD_CREATE\",\"d\":{}}", "{\"op\":0,\"t\":\"\\ud800\",\"d\":{}}",
+            "{\"op\":0,\"t\":\"INTERACTION_CREATE\",\"d\":\"\\ud800\"}",
         ];
         foreach (var frame in garbage)
         {
@@ -73,6 +77,45 @@ public sealed class GatewayTests : IAsyncLifetime
         await _fake.NextRequestAsync(r => r.Is("POST", $"/interactions/{interaction["id"]}/{interaction["token"]}/callback"));
         Assert.False(conn.Closed.IsCompleted);
         Assert.True(_bot.Status.IsReady);
+    }
+
+    /// <summary>Regression: a READY whose fields had the wrong type threw out of the shard and ended the bot's gateway.</summary>
+    [Fact]
+    public async Task Ready_FieldsOfWrongType_SessionStartsAndTheNextConnectionIdentifies()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var conn = await _fake.NextConnectionAsync();
+        await conn.SendHelloAsync(_fake.HeartbeatIntervalMs);
+        await conn.ExpectAsync(2);
+
+        await conn.SendDispatchAsync("READY", new JsonObject { ["session_id"] = 7, ["resume_gateway_url"] = new JsonArray() });
+        await WaitUntilAsync(() => _bot.Status.IsReady);
+        await conn.CloseAsync(4000);
+
+        // No session id to resume with: a fresh session on the discovered URL.
+        var next = await _fake.NextConnectionAsync();
+        await next.SendHelloAsync(_fake.HeartbeatIntervalMs);
+        Assert.False(next.Resumed);
+        await next.ExpectAsync(2);
+    }
+
+    /// <summary>
+    /// Regression: an interval beyond what a timer can wait (about 49 days) faulted the heartbeat loop; the connection
+    /// went on unbeaten, and its end then faulted the shard.
+    /// </summary>
+    [Fact]
+    public async Task Hello_IntervalTooLongToHonour_ConnectionDroppedAndTheNextOneIdentifies()
+    {
+        _bot = await BotHost.StartAsync(_fake, time: Time);
+        var first = await _fake.NextConnectionAsync();
+
+        await first.SendRawAsync("{\"op\":10,\"d\":{\"heartbeat_interval\":1e12}}");
+
+        var (second, identify) = await _fake.AcceptSessionAsync();
+        Assert.False(second.Resumed);
+        Assert.Equal(FakeDiscord.Token, identify["d"]!["token"]!.GetValue<string>());
+        Assert.Contains(_bot.Logs.GetSnapshot(), r => r.Id.Id == 5093 && r.Message.Contains("heartbeat_interval", StringComparison.Ordinal));
+        await WaitUntilAsync(() => _bot.Status.IsReady);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MoodBot.Discord;
+using MoodBot.Discord.Gateway;
 using MoodBot.Discord.Interactions;
 using MoodBot.Discord.Replies;
 
@@ -19,9 +21,9 @@ public sealed class InteractionRegressionTests
     public void Parse_GatewayEventOfWrongShape_ReturnsNullInsteadOfThrowing(string d)
     {
         // Before the fix the gateway path let JsonException escape, which ended the WebSocket connection for everyone.
-        var frame = JsonNode.Parse($$"""{"op":0,"s":1,"t":"INTERACTION_CREATE","d":{{d}}}""")!;
+        var frame = GatewayFrame.Parse(Encoding.UTF8.GetBytes($$"""{"op":0,"s":1,"t":"INTERACTION_CREATE","d":{{d}}}"""), out _)!;
 
-        Assert.Null(InteractionParser.Parse(frame["d"]));
+        Assert.Null(GatewayInteractionSink.Parse(frame.Data));
         Assert.Null(InteractionParser.Parse(Encoding.UTF8.GetBytes(d)));
     }
 

@@ -30,8 +30,8 @@ public sealed class EndToEndTests : SpotifyTestBase
 
         // 3. The recommended tracks (here: a genre search) become a private playlist.
         var tracks = await Bot.Search.SearchGenreAsync("happy hardcore", 12, 0, Ct);
-        var result = await Bot.Port.SavePlaylistAsync("555", PlaylistNaming.Name(Emotion.Happy, new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero)),
-            PlaylistNaming.Description(Emotion.Happy, RecommendationMode.Lift), [.. tracks.Select(t => t.Id)], Ct);
+        var result = await Bot.Port.SavePlaylistAsync("555", "MoodBot · happy · 2026-11-25",
+            "Made by MoodBot for a happy mood, lifting it step by step.", [.. tracks.Select(t => t.Id)], Ct);
         Assert.True(result.Success, result.Message);
         var playlist = Assert.Single(Fake.Playlists.Values);
         Assert.Equal("MoodBot · happy · 2026-11-25", playlist.Name);

@@ -114,8 +114,7 @@ public sealed class LinkingTests : SpotifyTestBase
     public async Task SavePlaylist_230Tracks_PrivatePlaylistInBatchesOf100()
     {
         Assert.Equal(SpotifyCallbackStatus.Linked, await Bot.LinkAsync(Fake, "1001"));
-        var name = PlaylistNaming.Name(Emotion.Happy, _time.GetUtcNow());
-        var result = await Bot.Port.SavePlaylistAsync("1001", name, PlaylistNaming.Description(Emotion.Happy, RecommendationMode.Match), Ids(230), Ct);
+        var result = await Bot.Port.SavePlaylistAsync("1001", "MoodBot · happy · 2026-11-25", "Made by MoodBot to match a happy mood.", Ids(230), Ct);
         Assert.True(result.Success, result.Message);
         var playlist = Assert.Single(Fake.Playlists.Values);
         Assert.Equal("MoodBot · happy · 2026-11-25", playlist.Name);

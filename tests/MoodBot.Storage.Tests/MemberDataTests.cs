@@ -15,8 +15,8 @@ public sealed class MemberDataEraserTests
         await db.History.AddAsync("discord:42", Emotion.Sad, ["a"], ct);
         await db.History.AddAsync("discord:42", Emotion.Happy, ["b"], ct);
         await db.History.AddAsync("discord:7", Emotion.Happy, ["z"], ct);
-        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher", null, DateTimeOffset.UtcNow), ct);
-        await db.Links.SaveAccountAsync(new LinkedAccount("7", "cipher", null, DateTimeOffset.UtcNow), ct);
+        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher", DateTimeOffset.UtcNow), ct);
+        await db.Links.SaveAccountAsync(new LinkedAccount("7", "cipher", DateTimeOffset.UtcNow), ct);
         await db.Links.SaveStateAsync(new OAuthState("s42", "42", "v", DateTimeOffset.UtcNow.AddMinutes(5)), ct);
         await db.Cooldowns.TryStartAsync("42", TimeSpan.FromMinutes(5), ct);
         await db.Cooldowns.TryStartAsync("7", TimeSpan.FromMinutes(5), ct);

@@ -191,10 +191,10 @@ public sealed class SpotifyLinkStoreTests
         await using var db = await TestDatabase.CreateAsync(provider);
         var ct = TestContext.Current.CancellationToken;
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_000_000);
-        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-1", null, at), ct);
-        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-2", "spotify-user", at.AddDays(1)), ct);
+        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-1", at), ct);
+        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-2", at.AddDays(1)), ct);
 
-        Assert.Equal(new LinkedAccount("42", "cipher-2", "spotify-user", at.AddDays(1)), await db.Links.GetAccountAsync("42", ct));
+        Assert.Equal(new LinkedAccount("42", "cipher-2", at.AddDays(1)), await db.Links.GetAccountAsync("42", ct));
         Assert.True(await db.Links.DeleteAccountAsync("42", ct));
         Assert.False(await db.Links.DeleteAccountAsync("42", ct));
         Assert.Null(await db.Links.GetAccountAsync("42", ct));

@@ -149,11 +149,6 @@ namespace MoodBot.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("protected_refresh_token");
 
-                    b.Property<string>("SpotifyUserId")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("spotify_user_id");
-
                     b.HasKey("DiscordUserId");
 
                     b.ToTable("linked_accounts", (string)null);

@@ -144,11 +144,6 @@ namespace MoodBot.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("protected_refresh_token");
 
-                    b.Property<string>("SpotifyUserId")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("spotify_user_id");
-
                     b.HasKey("DiscordUserId");
 
                     b.ToTable("linked_accounts", (string)null);

@@ -3,10 +3,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MoodBot.Core;
+using MoodBot.Discord.Gateway;
 using MoodBot.Discord.Interactions;
 using MoodBot.Discord.Rest;
 
-namespace MoodBot.Discord.Gateway;
+namespace MoodBot.Discord;
 
 /// <summary>
 /// Starts Discord: registers the slash commands and, in Gateway mode, runs the shards. Does nothing (after one clear
@@ -16,12 +17,15 @@ namespace MoodBot.Discord.Gateway;
 internal sealed class DiscordBotService(
     IServiceProvider services,
     IOptions<DiscordOptions> options,
-    IdentifyGate identifyGate,
+    GatewayClient gateway,
     InteractionDispatcher dispatcher,
     DiscordStatus status,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
+    /// <summary>The library name in the gateway's Identify.</summary>
+    private const string ClientName = "moodbot";
+
     private readonly ILogger _logger = loggers.CreateLogger<DiscordBotService>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -39,7 +43,8 @@ internal sealed class DiscordBotService(
         var registration = RegisterCommandsAsync(o, stoppingToken);
         if (o.Mode == DiscordMode.Gateway)
         {
-            await RunGatewayAsync(o, stoppingToken).ConfigureAwait(false);
+            var configuredShards = o.ShardCount is { } count && o.ConfiguredShardIds() is { } ids ? (ids, count) : ((IReadOnlyList<int>, int)?)null;
+            await gateway.RunAsync(o.Token!, ClientName, configuredShards, stoppingToken).ConfigureAwait(false);
         }
 
         await registration.ConfigureAwait(false);
@@ -49,58 +54,6 @@ internal sealed class DiscordBotService(
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await dispatcher.DrainAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task RunGatewayAsync(DiscordOptions o, CancellationToken ct)
-    {
-        GatewayBotResponse gateway;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                gateway = await services.GetRequiredService<DiscordRestClient>().GetGatewayBotAsync(ct).ConfigureAwait(false);
-                break;
-            }
-            catch (DiscordRestException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
-            {
-                status.FatalError = "the bot token was rejected (401)";
-                Log.TokenRejected(_logger);
-                return;
-            }
-            // ExecutionRejectedException: the resilience pipeline's own timeouts (TimeoutRejectedException is not a
-            // TimeoutException) and open circuit; a slow Discord at start must mean "retry", not a dead host.
-            catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException or Polly.ExecutionRejectedException ||
-                                       (ex is OperationCanceledException && !ct.IsCancellationRequested))
-            {
-                var delay = GatewayShard.Backoff(attempt);
-                Log.GatewayDiscoveryFailed(_logger, ex, delay.TotalMilliseconds);
-                await Task.Delay(delay, time, ct).ConfigureAwait(false);
-            }
-        }
-
-        if (gateway.SessionStartLimit.Remaining <= 0)
-        {
-            // Out of identifies for today: waiting for the reset beats getting the token reset by Discord.
-            var wait = TimeSpan.FromMilliseconds(gateway.SessionStartLimit.ResetAfter);
-            Log.SessionStartLimitExhausted(_logger, wait.TotalMinutes);
-            await Task.Delay(wait, time, ct).ConfigureAwait(false);
-        }
-
-        // A configured range is this instance's share of a bot split across instances; otherwise run all Discord recommends.
-        var (ids, count) = o.ShardCount is { } n && o.ConfiguredShardIds() is { } mine
-            ? (mine.ToArray(), n)
-            : (Enumerable.Range(0, Math.Max(1, gateway.Shards)).ToArray(), Math.Max(1, gateway.Shards));
-        if (o.ShardCount is not null)
-        {
-            Log.ShardRangeConfigured(_logger, string.Join(',', ids), count);
-        }
-
-        Log.ShardsPlanned(_logger, ids.Length, count, Math.Max(1, gateway.SessionStartLimit.MaxConcurrency));
-        var url = new Uri(gateway.Url);
-        var shardLogger = loggers.CreateLogger<GatewayShard>();
-        var shards = ids.Select(id => new GatewayShard(id, count, Math.Max(1, gateway.SessionStartLimit.MaxConcurrency), url, o.Token!,
-            identifyGate, dispatcher, status, time, shardLogger).RunAsync(ct)).ToList();
-        await Task.WhenAll(shards).ConfigureAwait(false);
     }
 
     private async Task RegisterCommandsAsync(DiscordOptions o, CancellationToken ct)
@@ -122,7 +75,7 @@ internal sealed class DiscordBotService(
             catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException or Polly.ExecutionRejectedException or OperationCanceledException)
             {
                 // Commands registered earlier keep working; a failed refresh is worth a warning, not a crash.
-                var delay = GatewayShard.Backoff(attempt);
+                var delay = GatewayBackoff.Delay(attempt);
                 Log.CommandRegistrationFailed(_logger, ex, attempt);
                 try
                 {
