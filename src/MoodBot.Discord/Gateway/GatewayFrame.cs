@@ -41,7 +41,7 @@ internal sealed record GatewayFrame(GatewayOpcode? Opcode, long? Sequence, strin
             return new GatewayFrame(
                 root.TryGetProperty("op", out var op) && op.ValueKind == JsonValueKind.Number && op.TryGetInt32(out var code) ? (GatewayOpcode)code : null,
                 root.TryGetProperty("s", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var sequence) ? sequence : null,
-                root.TryGetProperty("t", out var t) ? StringOrNull(t) : null,
+                root.TryGetProperty("t", out var t) ? DiscordJson.StringOrNull(t) : null,
                 root.TryGetProperty("d", out var d) ? d.Clone() : default);
         }
     }
@@ -61,24 +61,6 @@ internal sealed record GatewayFrame(GatewayOpcode? Opcode, long? Sequence, strin
         }
         catch (JsonException)
         {
-            return null;
-        }
-    }
-
-    private static string? StringOrNull(JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        try
-        {
-            return element.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            // An escaped lone surrogate parses but cannot become a .NET string.
             return null;
         }
     }

@@ -41,22 +41,7 @@ internal static class InteractionParser
     /// A string-valued element's text, else null. Elements kept as <see cref="JsonElement"/> (option values, embeds) are
     /// not UTF-8-validated while parsing, so <see cref="JsonElement.GetString"/> can still throw on them.
     /// </summary>
-    public static string? StringOrNull(JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        try
-        {
-            return element.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    public static string? StringOrNull(JsonElement element) => DiscordJson.StringOrNull(element);
 
     /// <summary>
     /// <c>required</c> only demands that a property be present; <c>"token": null</c> satisfies it. Without an id, an
