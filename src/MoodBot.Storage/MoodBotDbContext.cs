@@ -51,6 +51,9 @@ public sealed class LinkedAccountRow
     public string? SpotifyUserId { get; set; }
 
     public long LinkedAtMs { get; set; }
+
+    /// <summary>The scopes Spotify granted, space-separated; null for links made before MoodBot recorded them.</summary>
+    public string? Scopes { get; set; }
 }
 
 /// <summary>A pending OAuth authorisation (the PKCE verifier is ciphertext).</summary>
@@ -165,6 +168,7 @@ public abstract class MoodBotDbContext(DbContextOptions options) : DbContext(opt
             t.Property(x => x.ProtectedRefreshToken).HasColumnName("protected_refresh_token");
             t.Property(x => x.SpotifyUserId).HasColumnName("spotify_user_id").HasMaxLength(128);
             t.Property(x => x.LinkedAtMs).HasColumnName("linked_at_ms");
+            t.Property(x => x.Scopes).HasColumnName("scopes").HasMaxLength(1000);
         });
         modelBuilder.Entity<OAuthStateRow>(t =>
         {

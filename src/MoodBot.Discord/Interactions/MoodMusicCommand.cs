@@ -179,7 +179,7 @@ internal sealed class SpotifySaver(IServiceProvider services)
         return new MessagePayload
         {
             Content = (string.IsNullOrEmpty(why) ? string.Empty : why + "\n") +
-                      "Link your Spotify account to save playlists — this link is just for you and works for 10 minutes.",
+                      "Link your Spotify account so I can save playlists and play music for you — this link is just for you and works for 10 minutes.",
             // AbsoluteUri keeps the escaping: Uri.ToString() would turn the scope's %20 back into a space, and Discord
             // refuses a button whose url is not a valid URI.
             Components = [new ActionRow([new Button { Style = Button.Link, Label = "Link Spotify", Url = url.AbsoluteUri }])],

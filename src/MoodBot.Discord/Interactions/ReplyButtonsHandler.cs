@@ -7,7 +7,8 @@ namespace MoodBot.Discord.Interactions;
 /// The reply's buttons. State comes from the custom_id and the message itself, so any instance can answer.
 /// The requester's own clicks edit the reply in place; anyone else gets a private answer of their own.
 /// </summary>
-internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown, GuildPolicy guilds) : IInteractionHandler
+internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, SpotifyPlayer player, CooldownTracker cooldown, GuildPolicy guilds)
+    : IInteractionHandler
 {
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.MessageComponent && interaction.Data?.CustomId?.StartsWith(ButtonState.Prefix, StringComparison.Ordinal) == true;
@@ -31,6 +32,20 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
 
             var saved = await spotify.SaveAsync(context.UserId, state.Mood.Top, state.Mode, shown, cancellationToken).ConfigureAwait(false);
             await context.EditOriginalAsync(saved, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (state.Action == ButtonAction.Play)
+        {
+            // Private either way: it is about the presser's own Spotify, whoever asked for the reply.
+            await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
+            if (shown.Count == 0)
+            {
+                throw new InteractionProblemException(ProblemKind.Unavailable, "There are no tracks on that message to play.");
+            }
+
+            var played = await player.PlayAsync(context.UserId, shown, cancellationToken).ConfigureAwait(false);
+            await context.EditOriginalAsync(played, null, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -69,6 +69,12 @@ internal static partial class ReplyBuilder
             buttons.Add(new() { Style = Button.Secondary, Label = "Lift my mood", CustomId = state.With(ButtonAction.Lift).Encode() });
         }
 
+        if (reply.Recommendation.Tracks.Count > 0)
+        {
+            // Whoever presses it hears the tracks on their own device (their link, their Premium), not the requester's.
+            buttons.Add(new() { Style = Button.Success, Label = "▶ Play on Spotify", CustomId = state.With(ButtonAction.Play).Encode() });
+        }
+
         var chart = MoodChart.RenderPng(reply.Mood, reply.Target);
         var message = new MessagePayload
         {

@@ -144,6 +144,11 @@ namespace MoodBot.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("protected_refresh_token");
 
+                    b.Property<string>("Scopes")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scopes");
+
                     b.Property<string>("SpotifyUserId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
