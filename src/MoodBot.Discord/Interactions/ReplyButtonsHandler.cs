@@ -1,5 +1,6 @@
 using MoodBot.Core;
 using MoodBot.Discord.Replies;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -18,7 +19,7 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
         ArgumentNullException.ThrowIfNull(context);
         if (!ButtonState.TryDecode(context.Interaction.Data?.CustomId, out var state))
         {
-            throw new InteractionProblemException(ProblemKind.Unavailable, "That button is from an older MoodBot — run /moodmusic again.");
+            throw new InteractionProblemException(ProblemKind.Unavailable, Strings.OldButton);
         }
 
         var shown = ReplyBuilder.TrackIdsFrom(context.Interaction.Message?.Embeds);
@@ -27,7 +28,7 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
             await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
             if (shown.Count == 0)
             {
-                throw new InteractionProblemException(ProblemKind.Unavailable, "There are no tracks on that message to save.");
+                throw new InteractionProblemException(ProblemKind.Unavailable, Strings.NoTracksToSave);
             }
 
             var saved = await spotify.SaveAsync(context.UserId, state.Mood.Top, state.Mode, shown, cancellationToken).ConfigureAwait(false);
@@ -41,7 +42,7 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
             await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
             if (shown.Count == 0)
             {
-                throw new InteractionProblemException(ProblemKind.Unavailable, "There are no tracks on that message to play.");
+                throw new InteractionProblemException(ProblemKind.Unavailable, Strings.NoTracksToPlay);
             }
 
             var played = await player.PlayAsync(context.UserId, shown, cancellationToken).ConfigureAwait(false);
@@ -55,7 +56,7 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
         if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,
-                $"Easy there! You can ask again in {Math.Ceiling(cooldownDecision.Remaining.TotalSeconds):0} s.");
+                ReplyCulture.Format(Strings.Cooldown, Math.Ceiling(cooldownDecision.Remaining.TotalSeconds)));
         }
 
         var owner = state.OwnerId == context.UserId;
