@@ -5,7 +5,12 @@ namespace MoodBot.Core;
 public sealed record OAuthState(string State, string DiscordUserId, string ProtectedCodeVerifier, DateTimeOffset ExpiresAt);
 
 /// <summary>A member's linked Spotify account. The refresh token is ciphertext; only the Spotify layer can read it.</summary>
-public sealed record LinkedAccount(string DiscordUserId, string ProtectedRefreshToken, DateTimeOffset LinkedAt);
+/// <param name="Scopes">
+/// What the member granted, space-separated as Spotify's token response lists them; null for a link made before MoodBot
+/// recorded scopes (such a link predates playback control, so it is treated as lacking it).
+/// </param>
+public sealed record LinkedAccount(string DiscordUserId, string ProtectedRefreshToken, DateTimeOffset LinkedAt,
+    string? Scopes = null);
 
 /// <summary>Persistence for Spotify linking (implemented in MoodBot.Storage; in-memory in tests).</summary>
 public interface ISpotifyLinkStore
@@ -52,4 +57,38 @@ public interface ISpotifyLinking
 
     Task<PlaylistResult> SavePlaylistAsync(string discordUserId, string name, string description, IReadOnlyList<string> trackIds,
         CancellationToken cancellationToken);
+
+    /// <summary>Starts the tracks, in order, on the member's active Spotify device (Spotify Premium only).</summary>
+    Task<PlaybackProblem> PlayAsync(string discordUserId, IReadOnlyList<string> trackIds, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Why playback did not start (<see cref="None"/>: it did). The Discord layer words each one for the member, so the
+/// sentences can be translated there.
+/// </summary>
+public enum PlaybackProblem
+{
+    None,
+
+    /// <summary>No Spotify account is linked.</summary>
+    NotLinked,
+
+    /// <summary>The link predates playback control (its grant lacks <c>user-modify-playback-state</c>): link again.</summary>
+    ScopeMissing,
+
+    /// <summary>The grant was revoked or expired: link again.</summary>
+    LinkExpired,
+
+    /// <summary>Spotify has no device playing or recently active for this member (404 NO_ACTIVE_DEVICE).</summary>
+    NoActiveDevice,
+
+    /// <summary>Playback control needs Spotify Premium (403 PREMIUM_REQUIRED).</summary>
+    PremiumRequired,
+
+    /// <summary>Another 403: in development mode, the member's account is not on the app's allow-list.</summary>
+    NotAllowed,
+
+    RateLimited,
+
+    Unavailable,
 }

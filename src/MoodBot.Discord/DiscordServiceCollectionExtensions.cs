@@ -88,6 +88,7 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddSingleton<IInteractionResultHandler, InteractionResultHandler>();
         services.TryAddScoped<MoodMusicService>();
         services.TryAddScoped<SpotifySaver>();
+        services.TryAddScoped<SpotifyPlayer>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, MoodMusicCommand>());
         services.TryAddScoped<MoodMusicCommand>(); // the message command runs the same pipeline
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, PhotoMessageCommand>());

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using MoodBot.Core;
 
 namespace MoodBot.Spotify;
 
@@ -53,6 +54,12 @@ internal static partial class Log
 
     [LoggerMessage(4015, LogLevel.Warning, "Saving a playlist for Discord user {DiscordUserId} failed: {Failure}")]
     public static partial void PlaylistFailed(ILogger logger, string discordUserId, SpotifyFailure failure);
+
+    [LoggerMessage(4016, LogLevel.Information, "Started {TrackCount} tracks on the Spotify device of Discord user {DiscordUserId}")]
+    public static partial void PlaybackStarted(ILogger logger, int trackCount, string discordUserId);
+
+    [LoggerMessage(4017, LogLevel.Information, "Playback for Discord user {DiscordUserId} did not start: {Problem} (HTTP {Status}) {SpotifyMessage}")]
+    public static partial void PlaybackRefused(ILogger logger, string discordUserId, PlaybackProblem problem, int status, string? spotifyMessage);
 
     public static int Code(HttpStatusCode? status) => status is null ? 0 : (int)status.Value;
 }

@@ -88,6 +88,18 @@ internal sealed class SpotifyApiClient(HttpClient http, IOptions<SpotifyOptions>
             "adding playlist items", tokens, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts the tracks on the member's active device (<c>PUT /me/player/play</c>, 204 No Content). Spotify answers 404
+    /// NO_ACTIVE_DEVICE when nothing is open and 403 PREMIUM_REQUIRED for free accounts; both surface as exceptions
+    /// carrying <see cref="SpotifyException.Reason"/>.
+    /// </summary>
+    public async Task PlayAsync(IReadOnlyList<string> uris, ISpotifyTokenSource tokens, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(uris.Count);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new PlayRequest(uris), SpotifyJsonContext.Default.PlayRequest);
+        using var response = await SendCheckedAsync(HttpMethod.Put, "me/player/play", body, "starting playback", tokens, cancellationToken);
+    }
+
     private void AppendMarket(StringBuilder path)
     {
         if (!string.IsNullOrEmpty(_market))
@@ -99,8 +111,17 @@ internal sealed class SpotifyApiClient(HttpClient http, IOptions<SpotifyOptions>
     private async Task<T> SendAsync<T>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<T> type, string operation,
         ISpotifyTokenSource tokens, CancellationToken cancellationToken)
     {
+        using var response = await SendCheckedAsync(method, path, body, operation, tokens, cancellationToken);
+        var result = await response.Content.ReadFromJsonOrDefaultAsync(type, cancellationToken);
+        return result ?? throw new SpotifyException(SpotifyFailure.Unavailable, $"Spotify's answer to {operation} was empty.", response.StatusCode);
+    }
+
+    /// <summary>A successful response (the caller disposes it), or the failure as a <see cref="SpotifyException"/>.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, byte[]? body, string operation,
+        ISpotifyTokenSource tokens, CancellationToken cancellationToken)
+    {
         var token = await tokens.GetAsync(cancellationToken);
-        var response = await SendOnceAsync(method, path, body, token, operation, cancellationToken);
+        HttpResponseMessage? response = await SendOnceAsync(method, path, body, token, operation, cancellationToken);
         try
         {
             // A 401 means the token was refused before anything happened, so repeating even a POST is safe; once only.
@@ -114,15 +135,16 @@ internal sealed class SpotifyApiClient(HttpClient http, IOptions<SpotifyOptions>
 
             if (response.IsSuccessStatusCode)
             {
-                var result = await response.Content.ReadFromJsonOrDefaultAsync(type, cancellationToken);
-                return result ?? throw new SpotifyException(SpotifyFailure.Unavailable, $"Spotify's answer to {operation} was empty.", response.StatusCode);
+                var ok = response;
+                response = null;
+                return ok;
             }
 
             throw await ToExceptionAsync(response, operation, cancellationToken);
         }
         finally
         {
-            response.Dispose();
+            response?.Dispose();
         }
     }
 
@@ -150,7 +172,10 @@ internal sealed class SpotifyApiClient(HttpClient http, IOptions<SpotifyOptions>
         var message = failure == SpotifyFailure.RateLimited && retryAfter is { } wait
             ? $"Spotify is rate limiting {operation}; try again in {Math.Ceiling(wait.TotalSeconds):0} s."
             : $"Spotify {operation} failed with HTTP {(int)response.StatusCode}{detail}.";
-        return new SpotifyException(failure, message, response.StatusCode, retryAfter);
+        return new SpotifyException(failure, message, response.StatusCode, retryAfter, reason: error?.Error?.Reason)
+        {
+            SpotifyMessage = error?.Error?.Message,
+        };
     }
 }
 

@@ -29,12 +29,14 @@ public enum SpotifyFailure
 /// <summary>A Spotify call failed. The message never contains tokens, codes or verifiers.</summary>
 public sealed class SpotifyException : Exception
 {
-    public SpotifyException(SpotifyFailure failure, string message, HttpStatusCode? status = null, TimeSpan? retryAfter = null, Exception? inner = null)
+    public SpotifyException(SpotifyFailure failure, string message, HttpStatusCode? status = null, TimeSpan? retryAfter = null, Exception? inner = null,
+        string? reason = null)
         : base(message, inner)
     {
         Failure = failure;
         Status = status;
         RetryAfter = retryAfter;
+        Reason = reason;
     }
 
     public SpotifyException()
@@ -57,4 +59,10 @@ public sealed class SpotifyException : Exception
     public HttpStatusCode? Status { get; }
 
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The error's <c>reason</c>, which the player endpoints send (e.g. <c>PREMIUM_REQUIRED</c>); null elsewhere.</summary>
+    public string? Reason { get; }
+
+    /// <summary>Spotify's own error message, when it sent one (never a secret: it describes the request).</summary>
+    public string? SpotifyMessage { get; init; }
 }

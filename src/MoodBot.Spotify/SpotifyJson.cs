@@ -17,9 +17,11 @@ internal sealed record OAuthError(
 
 internal sealed record ApiErrorBody([property: JsonPropertyName("error")] ApiError? Error);
 
+/// <param name="Reason">Player endpoints add a machine-readable reason (NO_ACTIVE_DEVICE, PREMIUM_REQUIRED, …).</param>
 internal sealed record ApiError(
     [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("message")] string? Message);
+    [property: JsonPropertyName("message")] string? Message,
+    [property: JsonPropertyName("reason")] string? Reason = null);
 
 internal sealed record ArtistRef([property: JsonPropertyName("id")] string? Id, [property: JsonPropertyName("name")] string? Name);
 
@@ -66,6 +68,9 @@ internal sealed record AddItemsRequest([property: JsonPropertyName("uris")] IRea
 
 internal sealed record SnapshotResponse([property: JsonPropertyName("snapshot_id")] string? SnapshotId);
 
+/// <summary>The body of <c>PUT /me/player/play</c>: the tracks to play, in order (no context, so the list is exactly ours).</summary>
+internal sealed record PlayRequest([property: JsonPropertyName("uris")] IReadOnlyList<string> Uris);
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(OAuthError))]
@@ -78,4 +83,5 @@ internal sealed record SnapshotResponse([property: JsonPropertyName("snapshot_id
 [JsonSerializable(typeof(PlaylistResponse))]
 [JsonSerializable(typeof(AddItemsRequest))]
 [JsonSerializable(typeof(SnapshotResponse))]
+[JsonSerializable(typeof(PlayRequest))]
 internal sealed partial class SpotifyJsonContext : JsonSerializerContext;

@@ -13,8 +13,14 @@ namespace MoodBot.Spotify;
 /// </summary>
 public sealed class SpotifyLinking : ISpotifyLinking
 {
-    /// <summary>Saving mood playlists needs nothing else: no reading of the member's library or profile.</summary>
-    public const string Scopes = "playlist-modify-private playlist-modify-public";
+    /// <summary>The scope <c>PUT /me/player/play</c> needs (the "▶ Play on Spotify" button).</summary>
+    public const string PlaybackScope = "user-modify-playback-state";
+
+    /// <summary>
+    /// Saving playlists and starting playback need nothing else: no reading of the member's library, profile or what
+    /// they are listening to.
+    /// </summary>
+    public const string Scopes = "playlist-modify-private playlist-modify-public " + PlaybackScope;
 
     public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
 
@@ -122,8 +128,9 @@ public sealed class SpotifyLinking : ISpotifyLinking
                 return new(SpotifyCallbackStatus.Failed, user);
             }
 
+            // RFC 6749 §5.1: the token response may leave out scope when it is exactly what was asked for.
             await _store.SaveAccountAsync(new LinkedAccount(user, _protector.Protect(token.RefreshToken, SpotifyUserTokens.RefreshPurpose(user)),
-                _time.GetUtcNow()), cancellationToken);
+                _time.GetUtcNow(), string.IsNullOrWhiteSpace(token.Scope) ? Scopes : token.Scope), cancellationToken);
             _userTokens.Remember(user, token);
             Log.Linked(_logger, user);
             return new(SpotifyCallbackStatus.Linked, user);
@@ -217,6 +224,74 @@ public sealed class SpotifyLinking : ISpotifyLinking
             entry.Gate.Release();
         }
     }
+
+    /// <summary>
+    /// Starts the tracks on the member's active device. A link whose stored scopes lack <see cref="PlaybackScope"/> (made
+    /// before the button existed) is not tried: the member is asked to link again, and only when they press the button.
+    /// </summary>
+    public async Task<PlaybackProblem> PlayAsync(string discordUserId, IReadOnlyList<string> trackIds, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(discordUserId);
+        ArgumentNullException.ThrowIfNull(trackIds);
+        var uris = trackIds.Select(ToUri).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (!IsConfigured || uris.Count == 0)
+        {
+            return PlaybackProblem.Unavailable;
+        }
+
+        var account = await _store.GetAccountAsync(discordUserId, cancellationToken);
+        if (account is null)
+        {
+            return PlaybackProblem.NotLinked;
+        }
+
+        if (!HasScope(account.Scopes, PlaybackScope))
+        {
+            Log.PlaybackRefused(_logger, discordUserId, PlaybackProblem.ScopeMissing, 0, "stored link predates the playback scope");
+            return PlaybackProblem.ScopeMissing;
+        }
+
+        try
+        {
+            await _api.PlayAsync(uris, _userTokens.For(discordUserId), cancellationToken);
+            Log.PlaybackStarted(_logger, uris.Count, discordUserId);
+            return PlaybackProblem.None;
+        }
+        catch (SpotifyNotLinkedException)
+        {
+            return PlaybackProblem.NotLinked;
+        }
+        catch (SpotifyException e)
+        {
+            var problem = Classify(e);
+            if (problem == PlaybackProblem.LinkExpired)
+            {
+                _userTokens.Forget(discordUserId);
+            }
+
+            Log.PlaybackRefused(_logger, discordUserId, problem, Log.Code(e.Status), e.SpotifyMessage);
+            return problem;
+        }
+    }
+
+    /// <summary>
+    /// Spotify's player errors carry a <c>reason</c> (docs: Player error reasons); a 403 without one is the development-mode
+    /// allow-list, or, for a grant without the playback scope, "Insufficient client scope".
+    /// </summary>
+    internal static PlaybackProblem Classify(SpotifyException e) => e.Failure switch
+    {
+        SpotifyFailure.InvalidGrant or SpotifyFailure.Unauthorized => PlaybackProblem.LinkExpired,
+        SpotifyFailure.NotFound => PlaybackProblem.NoActiveDevice,
+        SpotifyFailure.Forbidden when e.Reason == "PREMIUM_REQUIRED" => PlaybackProblem.PremiumRequired,
+        SpotifyFailure.Forbidden when e.SpotifyMessage?.Contains("scope", StringComparison.OrdinalIgnoreCase) == true => PlaybackProblem.ScopeMissing,
+        SpotifyFailure.Forbidden => PlaybackProblem.NotAllowed,
+        SpotifyFailure.RateLimited => PlaybackProblem.RateLimited,
+        _ when e.Reason == "NO_ACTIVE_DEVICE" => PlaybackProblem.NoActiveDevice,
+        _ => PlaybackProblem.Unavailable,
+    };
+
+    private static bool HasScope(string? granted, string scope) =>
+        granted?.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal) == true;
 
     private PlaylistResult Explain(string discordUserId, SpotifyException e, bool created)
     {

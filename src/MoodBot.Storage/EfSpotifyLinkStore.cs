@@ -67,10 +67,10 @@ public sealed class EfSpotifyLinkStore(IDbContextFactory<MoodBotDbContext> facto
         // An upsert, not read-then-write: two instances finishing a relink at once must not collide on the key.
         await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO linked_accounts (discord_user_id, protected_refresh_token, linked_at_ms)
-            VALUES ({account.DiscordUserId}, {account.ProtectedRefreshToken}, {account.LinkedAt.ToUnixTimeMilliseconds()})
+            INSERT INTO linked_accounts (discord_user_id, protected_refresh_token, linked_at_ms, scopes)
+            VALUES ({account.DiscordUserId}, {account.ProtectedRefreshToken}, {account.LinkedAt.ToUnixTimeMilliseconds()}, {account.Scopes})
             ON CONFLICT (discord_user_id) DO UPDATE SET protected_refresh_token = excluded.protected_refresh_token,
-                linked_at_ms = excluded.linked_at_ms
+                linked_at_ms = excluded.linked_at_ms, scopes = excluded.scopes
             """,
             cancellationToken);
     }
@@ -83,7 +83,8 @@ public sealed class EfSpotifyLinkStore(IDbContextFactory<MoodBotDbContext> facto
         var row = await db.LinkedAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.DiscordUserId == discordUserId, cancellationToken);
         return row is null
             ? null
-            : new LinkedAccount(row.DiscordUserId, row.ProtectedRefreshToken, DateTimeOffset.FromUnixTimeMilliseconds(row.LinkedAtMs));
+            : new LinkedAccount(row.DiscordUserId, row.ProtectedRefreshToken, DateTimeOffset.FromUnixTimeMilliseconds(row.LinkedAtMs),
+                row.Scopes);
     }
 
     public async Task<bool> DeleteAccountAsync(string discordUserId, CancellationToken cancellationToken)

@@ -49,6 +49,9 @@ public sealed class LinkedAccountRow
     public required string ProtectedRefreshToken { get; set; }
 
     public long LinkedAtMs { get; set; }
+
+    /// <summary>The scopes Spotify granted, space-separated; null for links made before MoodBot recorded them.</summary>
+    public string? Scopes { get; set; }
 }
 
 /// <summary>A pending OAuth authorisation (the PKCE verifier is ciphertext).</summary>
@@ -162,6 +165,7 @@ public abstract class MoodBotDbContext(DbContextOptions options) : DbContext(opt
             t.Property(x => x.DiscordUserId).HasColumnName("discord_user_id").HasMaxLength(32);
             t.Property(x => x.ProtectedRefreshToken).HasColumnName("protected_refresh_token");
             t.Property(x => x.LinkedAtMs).HasColumnName("linked_at_ms");
+            t.Property(x => x.Scopes).HasColumnName("scopes").HasMaxLength(1000);
         });
         modelBuilder.Entity<OAuthStateRow>(t =>
         {

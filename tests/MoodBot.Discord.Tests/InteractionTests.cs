@@ -56,7 +56,7 @@ public sealed class InteractionTests : IAsyncLifetime
         Assert.Equal("attachment://mood.png", embed.GetProperty("image").GetProperty("url").GetString());
 
         var labels = payload.GetProperty("components")[0].GetProperty("components").EnumerateArray().Select(b => b.GetProperty("label").GetString()).ToList();
-        Assert.Equal(["Save to Spotify", "More like this", "Lift my mood"], labels);
+        Assert.Equal(["Save to Spotify", "More like this", "Lift my mood", "▶ Play on Spotify"], labels);
         var png = edit.Files["files[0]"];
         Assert.Equal(PngSignature, png[..8]);
 
@@ -297,6 +297,24 @@ public sealed class InteractionTests : IAsyncLifetime
         Assert.Contains("happy", name, StringComparison.Ordinal);
         Assert.Equal(TrackIds(embed), tracks);
         Assert.Contains("Saved", edit.Json!.Value.GetProperty("content").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlayOnSpotify_ClickedBySomeoneElse_PlaysOnTheirAccountPrivately()
+    {
+        var (embed, buttons) = await RunMoodMusicAsync();
+        _bot.Spotify.Linked[Payloads.OtherUserId] = true;
+
+        var click = Payloads.Click(buttons["▶ Play on Spotify"], embed, Payloads.OtherUserId);
+        await Send(click);
+
+        var callback = await _fake.NextRequestAsync(r => r.Path.Contains(click["id"]!.GetValue<string>(), StringComparison.Ordinal));
+        var edit = await _fake.NextRequestAsync(r => r.Is("PATCH", Original(click)));
+        Assert.Equal(64, callback.Json!.Value.GetProperty("data").GetProperty("flags").GetInt32());
+        var (user, tracks) = Assert.Single(_bot.Spotify.Played);
+        Assert.Equal(Payloads.OtherUserId, user);
+        Assert.Equal(TrackIds(embed), tracks);
+        Assert.Contains("Playing 10 tracks", edit.Json!.Value.GetProperty("content").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

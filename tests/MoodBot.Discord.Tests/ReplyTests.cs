@@ -13,6 +13,7 @@ public sealed class ReplyTests
     [InlineData(0, RecommendationMode.Match, 5)]
     [InlineData(1, RecommendationMode.Lift, 20)]
     [InlineData(2, RecommendationMode.Match, 12)]
+    [InlineData(3, RecommendationMode.Lift, 10)]
     public void ButtonState_EncodeDecode_RoundTripsWithinDiscordsLimit(int actionIndex, RecommendationMode mode, int count)
     {
         var action = (ButtonAction)actionIndex;

@@ -30,13 +30,14 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
 {
     public const string ClientId = "moodbot-test-client-id";
     public const string ClientSecret = "client-secret-5f0c2b9e7a41";
-    private const string RequiredScopes = "playlist-modify-private playlist-modify-public";
+    private const string RequiredScopes = "playlist-modify-private playlist-modify-public user-modify-playback-state";
 
     private readonly WebApplication _app;
     private readonly OpenApiRequestValidator _spec = OpenApiRequestValidator.Instance;
     private readonly ConcurrentDictionary<string, Grant> _codes = new();
-    private readonly ConcurrentDictionary<string, string> _refreshTokens = new();
+    private readonly ConcurrentDictionary<string, (string User, string Scopes)> _refreshTokens = new();
     private readonly ConcurrentDictionary<string, string?> _accessTokens = new();
+    private readonly ConcurrentDictionary<string, string> _tokenScopes = new();
     private readonly List<Fault> _faults = [];
     private int _counter;
 
@@ -75,8 +76,20 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
 
     public HttpStatusCode? AudioFeaturesStatus { get; set; }
 
-    /// <summary>Development mode: the member is not on the app's user list.</summary>
+    /// <summary>Development mode: the member is not on the app's user list (playlists and player refuse them).</summary>
     public bool PlaylistsForbidden { get; set; }
+
+    /// <summary>What a member grants on the consent page (an older MoodBot asked for less).</summary>
+    public string GrantedScopes { get; set; } = RequiredScopes;
+
+    /// <summary>The member has Spotify open somewhere (else play answers 404 NO_ACTIVE_DEVICE).</summary>
+    public bool ActiveDevice { get; set; } = true;
+
+    /// <summary>The member's plan; the player answers 403 PREMIUM_REQUIRED for free accounts.</summary>
+    public bool Premium { get; set; } = true;
+
+    /// <summary>Tracks started with <c>PUT /me/player/play</c>, per Spotify user, in order.</summary>
+    public ConcurrentQueue<(string User, IReadOnlyList<string> Uris)> Played { get; } = new();
 
     public static async Task<FakeSpotify> StartAsync()
     {
@@ -330,6 +343,45 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
                 return;
             }
 
+            case ("PUT", "/me/player/play"):
+            {
+                // Spotify's order of checks as observed: a grant without the scope, dev-mode allow-list, Premium, then a device.
+                var token = context.Request.Headers.Authorization.FirstOrDefault()?[7..] ?? "";
+                if (user is null || !_tokenScopes.GetValueOrDefault(token, "").Split(' ').Contains("user-modify-playback-state"))
+                {
+                    await ApiError(context, HttpStatusCode.Forbidden, "Insufficient client scope");
+                    return;
+                }
+
+                if (PlaylistsForbidden)
+                {
+                    await ApiError(context, HttpStatusCode.Forbidden, "User not registered in the Developer Dashboard");
+                    return;
+                }
+
+                if (!Premium)
+                {
+                    await ApiError(context, HttpStatusCode.Forbidden, "Player command failed: Premium required", "PREMIUM_REQUIRED");
+                    return;
+                }
+
+                if (!ActiveDevice)
+                {
+                    await ApiError(context, HttpStatusCode.NotFound, "Player command failed: No active device found", "NO_ACTIVE_DEVICE");
+                    return;
+                }
+
+                var uris = JsonNode.Parse(body)?["uris"]?.AsArray().Select(u => u!.GetValue<string>()).ToList();
+                if (uris is not { Count: > 0 } || uris.Any(u => !u.StartsWith("spotify:track:", StringComparison.Ordinal)))
+                {
+                    Violations.Enqueue($"PUT {path}: MoodBot must send its tracks as a non-empty 'uris' list of spotify:track: URIs, got {body}");
+                }
+
+                Played.Enqueue((user, uris ?? []));
+                context.Response.StatusCode = (int)HttpStatusCode.NoContent;
+                return;
+            }
+
             case ("POST", _) when PlaylistItems().Match(path) is { Success: true } m:
             {
                 if (!Playlists.TryGetValue(m.Groups[1].Value, out var playlist) || playlist.Owner != user)
@@ -375,7 +427,7 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
         {
             var code = "code-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
             Secrets.Add(code);
-            _codes[code] = new Grant(query["code_challenge"][0], redirect, "spotify-user-" + Interlocked.Increment(ref _counter));
+            _codes[code] = new Grant(query["code_challenge"][0], redirect, "spotify-user-" + Interlocked.Increment(ref _counter), GrantedScopes);
             location = QueryHelpers.AddQueryString(redirect, new Dictionary<string, string?> { ["code"] = code, ["state"] = state });
         }
 
@@ -413,14 +465,14 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
                     return;
                 }
 
-                await Json(context, HttpStatusCode.OK, Issue(grant.User, 3600, refresh: true));
+                await Json(context, HttpStatusCode.OK, Issue(grant.User, 3600, refresh: true, grant.Scopes));
                 return;
             }
 
             case "refresh_token":
             {
                 var old = form["refresh_token"].ToString();
-                if (!_refreshTokens.TryGetValue(old, out var user))
+                if (!_refreshTokens.TryGetValue(old, out var grant))
                 {
                     await OAuthError(context, "invalid_grant", "Refresh token revoked");
                     return;
@@ -431,25 +483,30 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
                     _refreshTokens.TryRemove(old, out _);
                 }
 
-                await Json(context, HttpStatusCode.OK, Issue(user, 3600, refresh: RotateRefreshTokens));
+                await Json(context, HttpStatusCode.OK, Issue(grant.User, 3600, refresh: RotateRefreshTokens, grant.Scopes));
                 return;
             }
         }
     }
 
-    private JsonObject Issue(string? user, int lifetime, bool refresh)
+    private JsonObject Issue(string? user, int lifetime, bool refresh, string scopes = "")
     {
         var access = "access-" + RandomNumberGenerator.GetHexString(32, lowercase: true);
         _accessTokens[access] = user;
+        _tokenScopes[access] = scopes;
         Secrets.Add(access);
         var json = new JsonObject { ["access_token"] = access, ["token_type"] = "Bearer", ["expires_in"] = lifetime };
+        if (user is not null)
+        {
+            json["scope"] = scopes;
+        }
+
         if (refresh)
         {
             var token = "refresh-" + RandomNumberGenerator.GetHexString(32, lowercase: true);
-            _refreshTokens[token] = user!;
+            _refreshTokens[token] = (user!, scopes);
             Secrets.Add(token);
             json["refresh_token"] = token;
-            json["scope"] = RequiredScopes;
         }
 
         return json;
@@ -476,7 +533,7 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
         Check(Regex.IsMatch(query["code_challenge"][0], "^[A-Za-z0-9_-]{43}$"), "code_challenge must be base64url(SHA-256) without padding", errors);
         // 128 bits of entropy at least: 22 base64url characters.
         Check(Regex.IsMatch(query["state"][0], "^[A-Za-z0-9_-]{22,}$"), "state must be a random base64url value of >= 128 bits", errors);
-        Check(query["scope"][0].Split(' ').Order().SequenceEqual(RequiredScopes.Split(' ').Order()), "scope must be exactly the playlist-modify scopes", errors);
+        Check(query["scope"][0].Split(' ').Order().SequenceEqual(RequiredScopes.Split(' ').Order()), "scope must be exactly the playlist-modify and playback scopes", errors);
         Check(Uri.TryCreate(query["redirect_uri"][0], UriKind.Absolute, out var redirect) && redirect.Host != "localhost", "redirect_uri must be absolute and not localhost", errors);
         return errors;
     }
@@ -585,8 +642,17 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
         return context.Response.WriteAsync(body.ToJsonString());
     }
 
-    private static Task ApiError(HttpContext context, HttpStatusCode status, string message) =>
-        Json(context, status, new JsonObject { ["error"] = new JsonObject { ["status"] = (int)status, ["message"] = message } });
+    /// <param name="reason">What the player endpoints add (Spotify's player error reasons).</param>
+    private static Task ApiError(HttpContext context, HttpStatusCode status, string message, string? reason = null)
+    {
+        var error = new JsonObject { ["status"] = (int)status, ["message"] = message };
+        if (reason is not null)
+        {
+            error["reason"] = reason;
+        }
+
+        return Json(context, status, new JsonObject { ["error"] = error });
+    }
 
     private static Task OAuthError(HttpContext context, string error, string description) =>
         Json(context, HttpStatusCode.BadRequest, new JsonObject { ["error"] = error, ["error_description"] = description });
@@ -597,7 +663,7 @@ internal sealed partial class FakeSpotify : IAsyncDisposable
     [GeneratedRegex("^/playlists/([^/]+)/items$")]
     private static partial Regex PlaylistItems();
 
-    private sealed record Grant(string Challenge, string RedirectUri, string User);
+    private sealed record Grant(string Challenge, string RedirectUri, string User, string Scopes);
 
     private sealed class Fault(string method, string pathPattern, HttpStatusCode status, int times, string? retryAfter, TimeSpan delay)
     {

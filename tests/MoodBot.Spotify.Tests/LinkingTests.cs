@@ -27,7 +27,7 @@ public sealed class LinkingTests : SpotifyTestBase
         var query = QueryHelpers.ParseQuery(url.Query);
         Assert.StartsWith(Fake.BaseUrl + "authorize?", url.ToString(), StringComparison.Ordinal);
         Assert.Equal("S256", query["code_challenge_method"]);
-        Assert.Equal("playlist-modify-private playlist-modify-public", query["scope"]);
+        Assert.Equal("playlist-modify-private playlist-modify-public user-modify-playback-state", query["scope"]);
         Assert.Equal(SpotifyBot.RedirectUri.ToString(), query["redirect_uri"]);
         var state = Assert.Single(Bot.Store.States.Values);
         Assert.Equal(query["state"], state.State);

@@ -58,4 +58,16 @@ public sealed class SpecValidatorTests
     [Fact]
     public void Validate_RecommendationsTargetOutOfRange_IsReported() =>
         Assert.NotEmpty(Spec().Validate("GET", "/recommendations", Q(("seed_genres", "pop"), ("target_valence", "1.5")), null, ""));
+
+    [Fact]
+    public void Validate_PlayTrackUris_IsClean() =>
+        Assert.Empty(Spec().Validate("PUT", "/me/player/play", Q(), "application/json", "{\"uris\":[\"spotify:track:1\",\"spotify:track:2\"]}"));
+
+    [Fact]
+    public void Validate_PlayUrisNotArray_IsReported() =>
+        Assert.NotEmpty(Spec().Validate("PUT", "/me/player/play", Q(), "application/json", "{\"uris\":\"spotify:track:1\"}"));
+
+    [Fact]
+    public void Validate_PlayWithPost_IsReported() =>
+        Assert.NotEmpty(Spec().Validate("POST", "/me/player/play", Q(), "application/json", "{\"uris\":[\"spotify:track:1\"]}"));
 }

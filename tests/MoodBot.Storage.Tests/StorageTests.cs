@@ -192,9 +192,12 @@ public sealed class SpotifyLinkStoreTests
         var ct = TestContext.Current.CancellationToken;
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_000_000);
         await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-1", at), ct);
-        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-2", at.AddDays(1)), ct);
+        Assert.Null((await db.Links.GetAccountAsync("42", ct))!.Scopes); // a link from before scopes were recorded
+        await db.Links.SaveAccountAsync(new LinkedAccount("42", "cipher-2", at.AddDays(1), "playlist-modify-private user-modify-playback-state"), ct);
 
-        Assert.Equal(new LinkedAccount("42", "cipher-2", at.AddDays(1)), await db.Links.GetAccountAsync("42", ct));
+        // The relink replaces the scopes too: a member who re-linked for playback must not keep reading as lacking it.
+        Assert.Equal(new LinkedAccount("42", "cipher-2", at.AddDays(1), "playlist-modify-private user-modify-playback-state"),
+            await db.Links.GetAccountAsync("42", ct));
         Assert.True(await db.Links.DeleteAccountAsync("42", ct));
         Assert.False(await db.Links.DeleteAccountAsync("42", ct));
         Assert.Null(await db.Links.GetAccountAsync("42", ct));

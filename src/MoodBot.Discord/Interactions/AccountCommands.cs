@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using MoodBot.Core;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -19,7 +20,7 @@ internal sealed class LinkCommand(IServiceProvider services) : IInteractionHandl
         await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
         var already = await linking.IsLinkedAsync(context.UserId, cancellationToken).ConfigureAwait(false);
         var offer = await SpotifySaver.LinkOfferAsync(linking, context.UserId,
-            already ? "Your Spotify account is already linked; linking again replaces it." : null, cancellationToken).ConfigureAwait(false);
+            already ? Strings.AlreadyLinked : null, cancellationToken).ConfigureAwait(false);
         await context.EditOriginalAsync(offer, null, cancellationToken).ConfigureAwait(false);
     }
 }
@@ -39,7 +40,7 @@ internal sealed class UnlinkCommand(IServiceProvider services) : IInteractionHan
         var removed = await linking.UnlinkAsync(context.UserId, cancellationToken).ConfigureAwait(false);
         await context.EditOriginalAsync(new MessagePayload
         {
-            Content = removed ? "Done — your Spotify account is unlinked and its tokens are deleted." : "You didn't have a Spotify account linked.",
+            Content = removed ? Strings.Unlinked : Strings.WasNotLinked,
         }, null, cancellationToken).ConfigureAwait(false);
     }
 }
@@ -56,14 +57,8 @@ internal sealed class HelpCommand : IInteractionHandler
         ArgumentNullException.ThrowIfNull(context);
         var embed = new Embed
         {
-            Title = "MoodBot — music for the mood in your photo",
-            Description =
-                "**/moodmusic** `photo:` — I read the faces in your photo and suggest tracks.\n" +
-                "• `mood:` pick the mood yourself · `mode:` **match** it or **lift** it · `count:` 5–20 · `playlist:` save to Spotify\n" +
-                "**/link** — connect Spotify so I can save playlists · **/unlink** — disconnect it\n" +
-                "**Apps → Music for this photo** on any message with an image · **/forget-me** — delete what I keep about you\n\n" +
-                "Privacy: your photo is analysed in memory and never stored; I only remember the emotion and the track ids, " +
-                "so I don't repeat myself.",
+            Title = Strings.HelpTitle,
+            Description = Strings.HelpBody,
             Color = 0x1DB954,
         };
         return context.ReplyAsync(new MessagePayload { Embeds = [embed] }, ephemeral: true, cancellationToken);
@@ -75,5 +70,5 @@ internal static class AccountCommands
     public static ISpotifyLinking Linking(IServiceProvider services) =>
         services.GetService<ISpotifyLinking>() is { IsConfigured: true } l
             ? l
-            : throw new InteractionProblemException(ProblemKind.NotConfigured, "Spotify linking isn't set up on this bot.");
+            : throw new InteractionProblemException(ProblemKind.NotConfigured, Strings.LinkingNotConfigured);
 }

@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
+using MoodBot.Discord.Replies;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -40,7 +42,7 @@ internal sealed class AttachmentDownloader(
 
         if (attachment.ContentType is { } type && !ImageTypes.Contains(MediaType(type)))
         {
-            throw Refused("That attachment isn't a photo I can read. Please attach a JPEG, PNG or WebP image.");
+            throw Refused(Strings.NotAPhoto);
         }
 
         var big = attachment.Size > o.MaxAttachmentBytes ||
@@ -53,7 +55,7 @@ internal sealed class AttachmentDownloader(
 
         if (attachment.Size > o.MaxAttachmentBytes)
         {
-            throw Refused($"That photo is too large (max {o.MaxAttachmentBytes / (1024 * 1024)} MB). A smaller copy works just as well.");
+            throw Refused(ReplyCulture.Format(Strings.PhotoTooLarge, o.MaxAttachmentBytes / (1024 * 1024)));
         }
 
         return url;
@@ -72,12 +74,12 @@ internal sealed class AttachmentDownloader(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or TimeoutRejectedException)
         {
             throw new InteractionProblemException(ProblemKind.Unavailable,
-                "Downloading your photo from Discord took too long — please try again in a moment.");
+                Strings.DownloadTimeout);
         }
         catch (HttpRequestException)
         {
             throw new InteractionProblemException(ProblemKind.Unavailable,
-                "I couldn't reach Discord to fetch your photo — please try again in a moment.");
+                Strings.DownloadFailed);
         }
     }
 
@@ -114,7 +116,7 @@ internal sealed class AttachmentDownloader(
             var type = response.Content.Headers.ContentType?.MediaType;
             if (type is null || !ImageTypes.Contains(type))
             {
-                throw Refused("That attachment isn't a photo I can read. Please attach a JPEG, PNG or WebP image.");
+                throw Refused(Strings.NotAPhoto);
             }
 
             if (response.Content.Headers.ContentLength > max)
@@ -176,7 +178,7 @@ internal sealed class AttachmentDownloader(
     private static bool IsRedirect(HttpStatusCode status) => (int)status is >= 300 and < 400;
 
     private static InteractionProblemException TooLarge(long max) =>
-        Refused($"That photo is too large (max {max / (1024 * 1024)} MB). A smaller copy works just as well.");
+        Refused(ReplyCulture.Format(Strings.PhotoTooLarge, max / (1024 * 1024)));
 
     private static InteractionProblemException Refused(string message) => new(ProblemKind.AttachmentRefused, message);
 }

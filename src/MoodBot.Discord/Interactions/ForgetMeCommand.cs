@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MoodBot.Core;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Replies;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -30,34 +32,33 @@ internal sealed class ForgetMeCommand(IServiceProvider services, IMemberDataEras
 
     internal static string Confirmation(MemberDataDeletion d)
     {
-        const string photos = "Photos are never stored, so there were none to delete.";
+        var photos = Strings.ForgetPhotos;
         if (!d.Anything)
         {
-            return "I had nothing stored about you. " + photos;
+            return Strings.ForgetNothing + " " + photos;
         }
 
         var parts = new List<string>();
         if (d.RecommendationRows > 0)
         {
-            parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"your recommendation history ({d.RecommendationRows} {(d.RecommendationRows == 1 ? "entry" : "entries")})"));
+            parts.Add(d.RecommendationRows == 1 ? Strings.ForgetHistoryOne : ReplyCulture.Format(Strings.ForgetHistoryMany, d.RecommendationRows));
         }
 
         if (d.SpotifyLink)
         {
-            parts.Add("your Spotify link and its tokens");
+            parts.Add(Strings.ForgetLink);
         }
 
         if (d.PendingLinks > 0)
         {
-            parts.Add("an unfinished Spotify link request");
+            parts.Add(Strings.ForgetPending);
         }
 
         if (d.CooldownRows > 0)
         {
-            parts.Add("your cooldown");
+            parts.Add(Strings.ForgetCooldown);
         }
 
-        return "Done — I deleted " + string.Join(", ", parts) + ". " + photos;
+        return ReplyCulture.Format(Strings.ForgetDone, string.Join(Strings.ListSeparator, parts)) + " " + photos;
     }
 }

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MoodBot.Core;
+using MoodBot.Discord.Replies;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -55,6 +58,9 @@ internal sealed class InteractionDispatcher(
     private async Task HandleAsync(Interaction interaction, InteractionResponder responder, long received)
     {
         var ct = _stopping.Token;
+        // Every reply below reads Strings.* in the member's language. CurrentUICulture is async-local, so this only
+        // affects this interaction's flow (the same model as ASP.NET Core's request localization).
+        CultureInfo.CurrentUICulture = ReplyCulture.For(interaction.Locale);
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -74,7 +80,7 @@ internal sealed class InteractionDispatcher(
             try
             {
                 var handler = scope.ServiceProvider.GetServices<IInteractionHandler>().FirstOrDefault(h => h.CanHandle(interaction))
-                              ?? throw new InteractionProblemException(ProblemKind.Unavailable, "I don't know that command (yet).");
+                              ?? throw new InteractionProblemException(ProblemKind.Unavailable, Strings.UnknownCommand);
                 await handler.HandleAsync(context, ct).ConfigureAwait(false);
                 metrics.Interaction(command, "ok");
             }

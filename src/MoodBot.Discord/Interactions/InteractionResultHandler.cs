@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MoodBot.Core;
+using MoodBot.Discord.Replies;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -14,7 +17,7 @@ internal interface IInteractionResultHandler
 
 internal sealed class InteractionResultHandler(ILogger<InteractionResultHandler> logger) : IInteractionResultHandler
 {
-    internal const string GenericMessage = "Something went wrong on my side — sorry! Please try again in a moment.";
+    internal static string GenericMessage => Strings.GenericError;
 
     public async Task HandleFailureAsync(InteractionContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -30,10 +33,19 @@ internal sealed class InteractionResultHandler(ILogger<InteractionResultHandler>
             case UnsupportedImageException u:
                 // The analyzer's message is written for the member (Core contract).
                 Log.InteractionRefused(logger, name, ProblemKind.UnsupportedImage);
-                message = "I couldn't read that photo: " + u.Message;
+                // The analyzer's own English sentence is the most specific ("HEIC isn't supported"); a translated
+                // reply says the same per kind of problem.
+                message = ReplyCulture.Format(Strings.UnreadablePhoto, CultureInfo.CurrentUICulture.Equals(CultureInfo.InvariantCulture) ? u.Message : u.Problem switch
+                {
+                    ImageProblem.Empty => Strings.Image_Empty,
+                    ImageProblem.TooLarge => Strings.Image_TooLarge,
+                    ImageProblem.TooManyPixels => Strings.Image_TooManyPixels,
+                    ImageProblem.UnsupportedFormat => Strings.Image_UnsupportedFormat,
+                    _ => Strings.Image_Corrupt,
+                });
                 break;
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                message = "MoodBot is restarting — please try again in a minute.";
+                message = Strings.Restarting;
                 break;
             default:
                 Log.InteractionFailed(logger, exception, name);

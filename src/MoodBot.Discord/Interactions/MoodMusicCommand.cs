@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using MoodBot.Core;
 using MoodBot.Discord.Replies;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -45,7 +46,7 @@ internal sealed class MoodMusicCommand(
         if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,
-                $"Easy there! You can ask again in {Math.Ceiling(cooldownDecision.Remaining.TotalSeconds):0} s.");
+                ReplyCulture.Format(Strings.Cooldown, Math.Ceiling(cooldownDecision.Remaining.TotalSeconds)));
         }
 
         var url = downloader.Validate(args.Photo);
@@ -55,7 +56,7 @@ internal sealed class MoodMusicCommand(
         var photo = await downloader.DownloadAsync(url, cancellationToken).ConfigureAwait(false);
         metrics.Stage("download", time.GetElapsedTime(started));
         var analyzer = services.GetService<IPhotoAnalyzer>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
-            "Photo analysis isn't set up on this bot yet — ask the server admin to check MoodBot's configuration.");
+            Strings.AnalysisNotConfigured);
         var analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
 
         EmotionProbabilities mood;
@@ -67,7 +68,7 @@ internal sealed class MoodMusicCommand(
         else
         {
             mood = analysis.Mood?.Probabilities ?? throw new InteractionProblemException(ProblemKind.NoFace,
-                "I couldn't find a face in that photo. Try a brighter, front-facing shot — or pick a `mood:` yourself.");
+                Strings.NoFace);
         }
 
         started = time.GetTimestamp();
@@ -131,7 +132,7 @@ internal sealed class MoodMusicCommand(
             }
 
             return new CommandArgs(
-                photo ?? throw new InteractionProblemException(ProblemKind.AttachmentRefused, "Please attach a photo with `photo:`."),
+                photo ?? throw new InteractionProblemException(ProblemKind.AttachmentRefused, Strings.AttachPhoto),
                 mood, mode, count, playlist);
         }
     }
@@ -149,26 +150,31 @@ internal sealed class SpotifySaver(IServiceProvider services)
         var linking = services.GetService<ISpotifyLinking>();
         if (linking is not { IsConfigured: true })
         {
-            throw new InteractionProblemException(ProblemKind.NotConfigured, "Spotify saving isn't set up on this bot.");
+            throw new InteractionProblemException(ProblemKind.NotConfigured, Strings.SavingNotConfigured);
         }
 
         var name = $"MoodBot · {emotion.Name()}{(mode == RecommendationMode.Lift ? " → lift" : string.Empty)}";
         var result = await linking.SavePlaylistAsync(userId, name, "Picked by MoodBot from a photo's mood.", trackIds, ct).ConfigureAwait(false);
-        if (result.Problem is PlaylistProblem.NotLinked or PlaylistProblem.LinkExpired)
+        // The Spotify layer's message is English; the member reads the sentence for the problem in their own language.
+        switch (result.Problem)
         {
-            return await LinkOfferAsync(linking, userId, result.Message, ct).ConfigureAwait(false);
-        }
-
-        if (!result.Success)
-        {
-            throw new InteractionProblemException(result.Problem == PlaylistProblem.RateLimited ? ProblemKind.RateLimited : ProblemKind.Unavailable,
-                result.Message);
+            case PlaylistProblem.NotLinked:
+                return await LinkOfferAsync(linking, userId, null, ct).ConfigureAwait(false);
+            case PlaylistProblem.LinkExpired:
+                return await LinkOfferAsync(linking, userId, Strings.LinkExpired, ct).ConfigureAwait(false);
+            case PlaylistProblem.NotAllowed:
+                throw new InteractionProblemException(ProblemKind.Unavailable, Strings.SaveNotAllowed);
+            case PlaylistProblem.RateLimited:
+                throw new InteractionProblemException(ProblemKind.RateLimited, Strings.SpotifyBusy);
+            case not PlaylistProblem.None:
+            case PlaylistProblem.None when !result.Success:
+                throw new InteractionProblemException(ProblemKind.Unavailable, Strings.SaveFailed);
         }
 
         return new MessagePayload
         {
-            Content = "🎧 " + result.Message,
-            Components = result.PlaylistUrl is { } u ? [new ActionRow([new Button { Style = Button.Link, Label = "Open playlist", Url = u }])] : null,
+            Content = ReplyCulture.Format(Strings.PlaylistSaved, trackIds.Distinct(StringComparer.Ordinal).Count(), name),
+            Components = result.PlaylistUrl is { } u ? [new ActionRow([new Button { Style = Button.Link, Label = Strings.OpenPlaylist, Url = u }])] : null,
         };
     }
 
@@ -178,11 +184,10 @@ internal sealed class SpotifySaver(IServiceProvider services)
         var url = await linking.CreateAuthorizeUrlAsync(userId, ct).ConfigureAwait(false);
         return new MessagePayload
         {
-            Content = (string.IsNullOrEmpty(why) ? string.Empty : why + "\n") +
-                      "Link your Spotify account to save playlists — this link is just for you and works for 10 minutes.",
+            Content = (string.IsNullOrEmpty(why) ? string.Empty : why + "\n") + Strings.LinkOffer,
             // AbsoluteUri keeps the escaping: Uri.ToString() would turn the scope's %20 back into a space, and Discord
             // refuses a button whose url is not a valid URI.
-            Components = [new ActionRow([new Button { Style = Button.Link, Label = "Link Spotify", Url = url.AbsoluteUri }])],
+            Components = [new ActionRow([new Button { Style = Button.Link, Label = Strings.LinkButton, Url = url.AbsoluteUri }])],
         };
     }
 }

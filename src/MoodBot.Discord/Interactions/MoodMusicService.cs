@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using MoodBot.Core;
 using MoodBot.Discord.Replies;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -27,5 +28,5 @@ internal sealed class MoodMusicService(IServiceProvider services)
     private T Require<T>()
         where T : notnull =>
         services.GetService<T>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
-            "Music recommendations aren't set up on this bot yet — ask the server admin to check MoodBot's configuration.");
+            Strings.MusicNotConfigured);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -14,8 +15,7 @@ internal sealed class PhotoMessageCommand(MoodMusicCommand pipeline, AttachmentD
     /// <summary>Application command type 3 (MESSAGE).</summary>
     public const int MessageCommandType = 3;
 
-    internal const string NoImageMessage =
-        "I couldn't find a photo in that message. Use it on a message with an image attached, or run /moodmusic with a photo.";
+    internal static string NoImageMessage => Strings.NoImageInMessage;
 
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.ApplicationCommand && interaction.Data?.Name == Name;

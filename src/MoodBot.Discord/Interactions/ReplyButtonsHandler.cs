@@ -1,5 +1,6 @@
 using MoodBot.Core;
 using MoodBot.Discord.Replies;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -7,7 +8,8 @@ namespace MoodBot.Discord.Interactions;
 /// The reply's buttons. State comes from the custom_id and the message itself, so any instance can answer.
 /// The requester's own clicks edit the reply in place; anyone else gets a private answer of their own.
 /// </summary>
-internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown, GuildPolicy guilds) : IInteractionHandler
+internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, SpotifyPlayer player, CooldownTracker cooldown, GuildPolicy guilds)
+    : IInteractionHandler
 {
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.MessageComponent && interaction.Data?.CustomId?.StartsWith(ButtonState.Prefix, StringComparison.Ordinal) == true;
@@ -17,7 +19,7 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
         ArgumentNullException.ThrowIfNull(context);
         if (!ButtonState.TryDecode(context.Interaction.Data?.CustomId, out var state))
         {
-            throw new InteractionProblemException(ProblemKind.Unavailable, "That button is from an older MoodBot — run /moodmusic again.");
+            throw new InteractionProblemException(ProblemKind.Unavailable, Strings.OldButton);
         }
 
         var shown = ReplyBuilder.TrackIdsFrom(context.Interaction.Message?.Embeds);
@@ -26,11 +28,25 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
             await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
             if (shown.Count == 0)
             {
-                throw new InteractionProblemException(ProblemKind.Unavailable, "There are no tracks on that message to save.");
+                throw new InteractionProblemException(ProblemKind.Unavailable, Strings.NoTracksToSave);
             }
 
             var saved = await spotify.SaveAsync(context.UserId, state.Mood.Top, state.Mode, shown, cancellationToken).ConfigureAwait(false);
             await context.EditOriginalAsync(saved, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (state.Action == ButtonAction.Play)
+        {
+            // Private either way: it is about the presser's own Spotify, whoever asked for the reply.
+            await context.DeferAsync(ephemeral: true, cancellationToken).ConfigureAwait(false);
+            if (shown.Count == 0)
+            {
+                throw new InteractionProblemException(ProblemKind.Unavailable, Strings.NoTracksToPlay);
+            }
+
+            var played = await player.PlayAsync(context.UserId, shown, cancellationToken).ConfigureAwait(false);
+            await context.EditOriginalAsync(played, null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -40,7 +56,7 @@ internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver s
         if (!cooldownDecision.Started)
         {
             throw new InteractionProblemException(ProblemKind.RateLimited,
-                $"Easy there! You can ask again in {Math.Ceiling(cooldownDecision.Remaining.TotalSeconds):0} s.");
+                ReplyCulture.Format(Strings.Cooldown, Math.Ceiling(cooldownDecision.Remaining.TotalSeconds)));
         }
 
         var owner = state.OwnerId == context.UserId;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MoodBot.Core;
 using MoodBot.Discord.Replies;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Interactions;
 
@@ -32,18 +33,18 @@ internal sealed class SettingsCommand(IGuildSettingsStore store, IOptions<Discor
         var interaction = context.Interaction;
         if (string.IsNullOrEmpty(interaction.GuildId))
         {
-            throw new InteractionProblemException(ProblemKind.Unavailable, "Server settings only exist inside a server.");
+            throw new InteractionProblemException(ProblemKind.Unavailable, Strings.SettingsOnlyInServer);
         }
 
         var sub = interaction.Data?.Options?.FirstOrDefault(o => o is { Type: CommandOption.SubCommand });
         if (sub is null)
         {
-            throw new InteractionProblemException(ProblemKind.Unavailable, "Pick one of the subcommands, e.g. `/moodbot-settings view`.");
+            throw new InteractionProblemException(ProblemKind.Unavailable, Strings.SettingsPickSub);
         }
 
         if (sub.Name != "view" && !CanManage(interaction.MemberPermissions))
         {
-            throw new InteractionProblemException(ProblemKind.Unavailable, "Changing MoodBot's settings needs the Manage Server permission.");
+            throw new InteractionProblemException(ProblemKind.Unavailable, Strings.SettingsNeedManage);
         }
 
         // Every subcommand reads or writes the database: defer privately so a slow one can't miss the 3-second window.
@@ -72,7 +73,7 @@ internal sealed class SettingsCommand(IGuildSettingsStore store, IOptions<Discor
             case "view":
                 return (null, null);
             case "reset":
-                return (new GuildSettings(current.GuildId), "Settings reset to the bot's defaults.");
+                return (new GuildSettings(current.GuildId), Strings.SettingsReset);
             case "set":
                 var s = current;
                 if (Int(opts, "cooldown") is { } cooldown)
@@ -95,43 +96,46 @@ internal sealed class SettingsCommand(IGuildSettingsStore store, IOptions<Discor
                     s = s with { RepliesPublic = replies != "private" };
                 }
 
-                return s == current ? (null, "Nothing to change — add at least one option.") : (s, "Saved.");
+                return s == current ? (null, Strings.SettingsNothing) : (s, Strings.SettingsSaved);
             case "add-public-channel" when Text(opts, "channel") is { } channel && IsSnowflake(channel):
                 if (current.Channels.Contains(channel, StringComparer.Ordinal))
                 {
-                    return (null, $"<#{channel}> is already a public channel.");
+                    return (null, ReplyCulture.Format(Strings.SettingsAlreadyPublic, Mention(channel)));
                 }
 
                 if (current.Channels.Count >= GuildSettings.MaxPublicChannels)
                 {
-                    return (null, $"That's the limit of {GuildSettings.MaxPublicChannels} public channels; remove one first.");
+                    return (null, ReplyCulture.Format(Strings.SettingsChannelLimit, GuildSettings.MaxPublicChannels));
                 }
 
-                return (current with { PublicChannelIds = [.. current.Channels, channel] }, $"Replies in <#{channel}> are now public.");
+                return (current with { PublicChannelIds = [.. current.Channels, channel] }, ReplyCulture.Format(Strings.SettingsNowPublic, Mention(channel)));
             case "remove-public-channel" when Text(opts, "channel") is { } channel && IsSnowflake(channel):
                 return current.Channels.Contains(channel, StringComparer.Ordinal)
-                    ? (current with { PublicChannelIds = current.Channels.Where(c => c != channel).ToList() }, $"<#{channel}> is no longer a public channel.")
-                    : (null, $"<#{channel}> wasn't a public channel.");
+                    ? (current with { PublicChannelIds = current.Channels.Where(c => c != channel).ToList() }, ReplyCulture.Format(Strings.SettingsNoLongerPublic, Mention(channel)))
+                    : (null, ReplyCulture.Format(Strings.SettingsWasNotPublic, Mention(channel)));
             default:
-                return (null, "I don't know that setting.");
+                return (null, Strings.SettingsUnknown);
         }
     }
 
     /// <summary>The settings as the member reads them, saying which values are the bot's defaults.</summary>
     internal static string Describe(GuildSettings s, int botCooldownSeconds)
     {
-        var sb = new StringBuilder("**MoodBot settings for this server**\n");
-        sb.Append(CultureInfo.InvariantCulture, $"• Cooldown per member: {s.CooldownSeconds ?? botCooldownSeconds} s{Default(s.CooldownSeconds)}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"• Default mode: {(s.DefaultMode == RecommendationMode.Lift ? "lift" : "match")}{Default(s.DefaultMode)}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"• Default track count: {s.DefaultCount ?? MoodReply.DefaultCount}{Default(s.DefaultCount)}\n");
-        sb.Append("• Replies: ").Append(s.Channels.Count > 0
-            ? "public in " + string.Join(", ", s.Channels.Select(c => $"<#{c}>")) + ", private everywhere else"
-            : s.RepliesPublic == false ? "private (only the member sees them)" : "public" + Default(s.RepliesPublic));
+        var sb = new StringBuilder(Strings.SettingsHeader).Append('\n');
+        sb.Append(ReplyCulture.Format(Strings.SettingsCooldown, s.CooldownSeconds ?? botCooldownSeconds, Default(s.CooldownSeconds))).Append('\n');
+        sb.Append(ReplyCulture.Format(Strings.SettingsMode, s.DefaultMode == RecommendationMode.Lift ? Strings.ModeNameLift : Strings.ModeMatch,
+            Default(s.DefaultMode))).Append('\n');
+        sb.Append(ReplyCulture.Format(Strings.SettingsCount, s.DefaultCount ?? MoodReply.DefaultCount, Default(s.DefaultCount))).Append('\n');
+        sb.Append(s.Channels.Count > 0
+            ? ReplyCulture.Format(Strings.SettingsRepliesChannels, string.Join(", ", s.Channels.Select(Mention)))
+            : s.RepliesPublic == false ? Strings.SettingsRepliesPrivate : ReplyCulture.Format(Strings.SettingsRepliesPublic, Default(s.RepliesPublic)));
         return sb.ToString();
     }
 
     private static string Default<T>(T? value)
-        where T : struct => value is null ? " (bot default)" : string.Empty;
+        where T : struct => value is null ? Strings.SettingsBotDefault : string.Empty;
+
+    private static string Mention(string channelId) => $"<#{channelId}>";
 
     private static bool CanManage(string? permissions) =>
         BigInteger.TryParse(permissions, NumberStyles.None, CultureInfo.InvariantCulture, out var bits) &&

@@ -8,13 +8,14 @@ internal enum ButtonAction
     Save,
     More,
     Lift,
+    Play,
 }
 
 /// <summary>
 /// The compact state a reply's buttons carry in their <c>custom_id</c> (≤ 100 chars, docs: components reference):
 /// action, mode, count, the requester, and the mood as 7 bytes of hex. The tracks themselves are read back from the
 /// message's embed, so nothing needs to be stored server-side and any instance can answer a click.
-/// Format: <c>mm:{s|m|l}:{0|1}:{count}:{ownerId}:{14 hex}</c>.
+/// Format: <c>mm:{s|m|l|p}:{0|1}:{count}:{ownerId}:{14 hex}</c>.
 /// </summary>
 internal sealed record ButtonState(ButtonAction Action, RecommendationMode Mode, int Count, string OwnerId, EmotionProbabilities Mood)
 {
@@ -22,7 +23,7 @@ internal sealed record ButtonState(ButtonAction Action, RecommendationMode Mode,
 
     public string Encode()
     {
-        var a = Action switch { ButtonAction.Save => 's', ButtonAction.More => 'm', _ => 'l' };
+        var a = Action switch { ButtonAction.Save => 's', ButtonAction.More => 'm', ButtonAction.Play => 'p', _ => 'l' };
         Span<char> hex = stackalloc char[Emotions.Count * 2];
         var p = Mood.AsSpan();
         for (var i = 0; i < Emotions.Count; i++)
@@ -43,7 +44,10 @@ internal sealed record ButtonState(ButtonAction Action, RecommendationMode Mode,
             return false;
         }
 
-        ButtonAction? action = parts[1] switch { "s" => ButtonAction.Save, "m" => ButtonAction.More, "l" => ButtonAction.Lift, _ => null };
+        ButtonAction? action = parts[1] switch
+        {
+            "s" => ButtonAction.Save, "m" => ButtonAction.More, "l" => ButtonAction.Lift, "p" => ButtonAction.Play, _ => null,
+        };
         if (action is null || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var mode) || mode is < 0 or > 1 ||
             !int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var count) ||
             !parts[4].All(char.IsAsciiDigit) || parts[4].Length is 0 or > 20)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MoodBot.Core;
 using MoodBot.Discord.Rest;
+using MoodBot.Discord.Resources;
 
 namespace MoodBot.Discord.Replies;
 
@@ -36,37 +37,44 @@ internal static partial class ReplyBuilder
         var confidence = reply.Mood.TopProbability;
         var fields = new List<EmbedField>
         {
-            new("Confidence", $"`{Bar(confidence)}` {confidence * 100:0}%" + (reply.ManualMood ? " (your pick)" : string.Empty), Inline: false),
+            new(Strings.FieldConfidence, string.Create(CultureInfo.InvariantCulture, $"`{Bar(confidence)}` {confidence * 100:0}%") +
+                (reply.ManualMood ? Strings.YourPick : string.Empty), Inline: false),
         };
         if (reply.Faces.Count > 1)
         {
-            fields.Add(new EmbedField($"{reply.Faces.Count} faces", FaceSummary(reply.Faces)));
+            fields.Add(new EmbedField(ReplyCulture.Format(Strings.FieldFaces, reply.Faces.Count), FaceSummary(reply.Faces)));
         }
 
         // The chart's bars as text: with images off, or through a screen reader, the embed must still say everything.
-        fields.Add(new EmbedField("Emotions", TopEmotions(reply.Mood, 3), Inline: false));
-        fields.Add(new EmbedField("Target", $"valence **{reply.Target.Valence:0.00}** · energy **{reply.Target.Energy:0.00}**", Inline: true));
-        fields.Add(new EmbedField("Mode", reply.Mode == RecommendationMode.Lift ? "lift — start where you are, end brighter" : "match", Inline: true));
+        fields.Add(new EmbedField(Strings.FieldEmotions, TopEmotions(reply.Mood, 3), Inline: false));
+        fields.Add(new EmbedField(Strings.FieldTarget, ReplyCulture.Format(Strings.TargetValue, Two(reply.Target.Valence), Two(reply.Target.Energy)), Inline: true));
+        fields.Add(new EmbedField(Strings.FieldMode, reply.Mode == RecommendationMode.Lift ? Strings.ModeLiftLong : Strings.ModeMatch, Inline: true));
 
         var embed = new Embed
         {
-            Title = $"{Emoji(top)} You look {Adjective(top)}",
+            Title = ReplyCulture.Format(Strings.MoodTitle, Emoji(top), Adjective(top)),
             Description = TrackList(reply.Recommendation),
             Color = (int)(MoodChartColor(top) & 0xFFFFFF),
             Fields = fields,
             Image = new EmbedImage("attachment://" + MoodReply.ChartFileName),
-            Footer = new EmbedFooter("Your photo was analysed in memory and not kept."),
+            Footer = new EmbedFooter(Strings.Footer),
         };
 
         var state = new ButtonState(ButtonAction.Save, reply.Mode, reply.Count, reply.OwnerId, reply.Mood);
         var buttons = new List<Button>
         {
-            new() { Style = Button.Success, Label = "Save to Spotify", CustomId = state.Encode() },
-            new() { Style = Button.Primary, Label = "More like this", CustomId = state.With(ButtonAction.More).Encode() },
+            new() { Style = Button.Success, Label = Strings.ButtonSave, CustomId = state.Encode() },
+            new() { Style = Button.Primary, Label = Strings.ButtonMore, CustomId = state.With(ButtonAction.More).Encode() },
         };
         if (reply.Mode != RecommendationMode.Lift)
         {
-            buttons.Add(new() { Style = Button.Secondary, Label = "Lift my mood", CustomId = state.With(ButtonAction.Lift).Encode() });
+            buttons.Add(new() { Style = Button.Secondary, Label = Strings.ButtonLift, CustomId = state.With(ButtonAction.Lift).Encode() });
+        }
+
+        if (reply.Recommendation.Tracks.Count > 0)
+        {
+            // Whoever presses it hears the tracks on their own device (their link, their Premium), not the requester's.
+            buttons.Add(new() { Style = Button.Success, Label = Strings.ButtonPlay, CustomId = state.With(ButtonAction.Play).Encode() });
         }
 
         var chart = MoodChart.RenderPng(reply.Mood, reply.Target);
@@ -87,8 +95,8 @@ internal static partial class ReplyBuilder
     internal static string AltText(MoodReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Mood chart. Top emotions: {TopEmotions(reply.Mood, 3, plain: true)}. Music target: valence {reply.Target.Valence:0.00}, energy {reply.Target.Energy:0.00} ({(reply.Mode == RecommendationMode.Lift ? "lift" : "match")} mode).");
+        return ReplyCulture.Format(Strings.AltText, TopEmotions(reply.Mood, 3, plain: true), Two(reply.Target.Valence), Two(reply.Target.Energy),
+            reply.Mode == RecommendationMode.Lift ? Strings.ModeNameLift : Strings.ModeMatch);
     }
 
     /// <summary>The <paramref name="n"/> likeliest emotions with their share, e.g. "happy 62% · surprise 14% · sad 8%".</summary>
@@ -96,7 +104,7 @@ internal static partial class ReplyBuilder
     {
         ArgumentNullException.ThrowIfNull(mood);
         var top = mood.Pairs().OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(n)
-            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{(plain ? string.Empty : Emoji(p.Key) + " ")}{p.Key.Name()} {p.Value * 100:0}%"));
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{(plain ? string.Empty : Emoji(p.Key) + " ")}{EmotionName(p.Key)} {p.Value * 100:0}%"));
         return string.Join(plain ? ", " : " · ", top);
     }
 
@@ -125,7 +133,7 @@ internal static partial class ReplyBuilder
     private static string FaceSummary(IReadOnlyList<FaceEmotion> faces)
     {
         var groups = faces.GroupBy(f => f.Emotion).OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
-            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{Emoji(g.Key)} {g.Count()} {g.Key.Name()}"));
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{Emoji(g.Key)} {g.Count()} {EmotionName(g.Key)}"));
         return string.Join(" · ", groups);
     }
 
@@ -157,13 +165,10 @@ internal static partial class ReplyBuilder
     /// <summary>Why the list is empty, in a member's words: whether waiting helps, or only the server admin can fix it.</summary>
     internal static string NoTracks(NoTracksReason reason) => reason switch
     {
-        NoTracksReason.NoSource =>
-            "I have no music to pick from yet: this bot has no track catalog and no Spotify connection. Ask the server admin to add one.",
-        NoTracksReason.CatalogLoading =>
-            "I'm still loading my music catalog (I just started) — try **More like this** in a minute.",
-        NoTracksReason.SourceFailing =>
-            "My music source isn't answering right now, so I couldn't find tracks — try **More like this** in a minute.",
-        _ => "No tracks fit this request that I haven't already sent you recently — try another mood or mode, or ask again later.",
+        NoTracksReason.NoSource => Strings.NoTracks_NoSource,
+        NoTracksReason.CatalogLoading => Strings.NoTracks_CatalogLoading,
+        NoTracksReason.SourceFailing => Strings.NoTracks_SourceFailing,
+        _ => Strings.NoTracks_Exhausted,
     };
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : string.Concat(s.AsSpan(0, max - 1), "…");
@@ -186,14 +191,19 @@ internal static partial class ReplyBuilder
 
     private static string Adjective(Emotion e) => e switch
     {
-        Emotion.Angry => "angry",
-        Emotion.Disgust => "disgusted",
-        Emotion.Fear => "scared",
-        Emotion.Happy => "happy",
-        Emotion.Sad => "sad",
-        Emotion.Surprise => "surprised",
-        _ => "calm",
+        Emotion.Angry => Strings.Adjective_angry,
+        Emotion.Disgust => Strings.Adjective_disgust,
+        Emotion.Fear => Strings.Adjective_fear,
+        Emotion.Happy => Strings.Adjective_happy,
+        Emotion.Sad => Strings.Adjective_sad,
+        Emotion.Surprise => Strings.Adjective_surprise,
+        _ => Strings.Adjective_neutral,
     };
+
+    /// <summary>The emotion's name in the member's language (<see cref="Emotions.Name"/> stays the wire and file name).</summary>
+    internal static string EmotionName(Emotion e) => Strings.ResourceManager.GetString("Emotion_" + e.Name(), Strings.Culture ?? CultureInfo.CurrentUICulture) ?? e.Name();
+
+    private static string Two(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"https://open\.spotify\.com/track/([A-Za-z0-9]{1,64})")]
     private static partial Regex TrackUrl();

@@ -95,6 +95,11 @@ internal sealed record ApplicationCommand
 
     public required string Description { get; init; }
 
+    /// <summary>Discord locale → the name members with that client language see (and can type).</summary>
+    public IReadOnlyDictionary<string, string>? NameLocalizations { get; init; }
+
+    public IReadOnlyDictionary<string, string>? DescriptionLocalizations { get; init; }
+
     public int Type { get; init; } = 1;
 
     public IReadOnlyList<CommandOption>? Options { get; init; }
@@ -116,6 +121,11 @@ internal sealed record CommandOption
     public required string Name { get; init; }
 
     public required string Description { get; init; }
+
+    /// <summary>Interactions still carry the English <see cref="Name"/>; these only change what members see.</summary>
+    public IReadOnlyDictionary<string, string>? NameLocalizations { get; init; }
+
+    public IReadOnlyDictionary<string, string>? DescriptionLocalizations { get; init; }
 
     public bool? Required { get; init; }
 
@@ -139,4 +149,6 @@ internal sealed record CommandOption
     public const int AttachmentType = 11;
 }
 
-internal sealed record CommandChoice(string Name, [property: JsonPropertyName("value")] string Value);
+/// <param name="NameLocalizations">What members see per Discord locale; the <paramref name="Value"/> sent back stays the same.</param>
+internal sealed record CommandChoice(string Name, [property: JsonPropertyName("value")] string Value,
+    IReadOnlyDictionary<string, string>? NameLocalizations = null);

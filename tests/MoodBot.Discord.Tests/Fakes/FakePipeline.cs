@@ -99,4 +99,24 @@ internal sealed class FakeSpotifyLinking : ISpotifyLinking
         Saved.Enqueue((discordUserId, name, trackIds));
         return Task.FromResult(new PlaylistResult(true, "Saved to your Spotify.", "https://open.spotify.com/playlist/abc"));
     }
+
+    public ConcurrentQueue<(string User, IReadOnlyList<string> Tracks)> Played { get; } = new();
+
+    /// <summary>What the next plays answer once linked (the real client's mapping of Spotify's errors is tested in the Spotify and fault suites).</summary>
+    public PlaybackProblem PlayAnswer { get; set; }
+
+    public Task<PlaybackProblem> PlayAsync(string discordUserId, IReadOnlyList<string> trackIds, CancellationToken cancellationToken)
+    {
+        if (!Linked.ContainsKey(discordUserId))
+        {
+            return Task.FromResult(PlaybackProblem.NotLinked);
+        }
+
+        if (PlayAnswer == PlaybackProblem.None)
+        {
+            Played.Enqueue((discordUserId, trackIds));
+        }
+
+        return Task.FromResult(PlayAnswer);
+    }
 }

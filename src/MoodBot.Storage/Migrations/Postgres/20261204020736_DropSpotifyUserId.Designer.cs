@@ -152,6 +152,11 @@ namespace MoodBot.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("protected_refresh_token");
 
+                    b.Property<string>("Scopes")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("scopes");
+
                     b.HasKey("DiscordUserId");
 
                     b.ToTable("linked_accounts", (string)null);

@@ -147,6 +147,11 @@ namespace MoodBot.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("protected_refresh_token");
 
+                    b.Property<string>("Scopes")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scopes");
+
                     b.HasKey("DiscordUserId");
 
                     b.ToTable("linked_accounts", (string)null);
