@@ -52,18 +52,48 @@ internal sealed class InteractionDispatcher(
 
     public void Dispose() => _stopping.Dispose();
 
-    private async Task HandleAsync(Interaction interaction, InteractionResponder responder, long received)
+    /// <summary>
+    /// HTTP mode, before its answer: true when this delivery is the one to answer (the claim is one indexed insert);
+    /// false for a duplicate, counted and logged here.
+    /// </summary>
+    public async Task<bool> ClaimForHttpAsync(Interaction interaction, CancellationToken ct)
     {
-        var ct = _stopping.Token;
+        ArgumentNullException.ThrowIfNull(interaction);
+        if (await ClaimAsync(interaction, ct).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        using var _ = Log.InteractionScope(logger, interaction.Id);
+        Log.DuplicateInteraction(logger);
+        metrics.Interaction(CommandLabel(interaction), "duplicate");
+        return false;
+    }
+
+    /// <summary>
+    /// HTTP mode's queue: runs an interaction already claimed and already deferred (as <paramref name="acknowledgedAs"/>)
+    /// by the endpoint; <paramref name="cancellationToken"/> is the queue's own, never the request's.
+    /// </summary>
+    public Task RunDeferredAsync(Interaction interaction, long received, ResponseState acknowledgedAs, Task acknowledged,
+        CancellationToken cancellationToken) =>
+        HandleAsync(interaction, InteractionResponder.AlreadyAnswered, received, acknowledgedAs, acknowledged, cancellationToken);
+
+    private Task HandleAsync(Interaction interaction, InteractionResponder responder, long received) =>
+        HandleAsync(interaction, responder, received, ResponseState.None, null, _stopping.Token);
+
+    private async Task HandleAsync(Interaction interaction, InteractionResponder responder, long received, ResponseState acknowledgedAs,
+        Task? acknowledged, CancellationToken ct)
+    {
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
             var rest = scope.ServiceProvider.GetRequiredService<DiscordRestClient>();
-            var context = new InteractionContext(interaction, responder, rest, time, received);
-            using var _ = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
+            var context = new InteractionContext(interaction, responder, rest, time, received, acknowledgedAs, acknowledged);
+            // A message-template scope: the text console prints "Interaction 123…", JSON keeps InteractionId as a field.
+            using var _ = Log.InteractionScope(logger, interaction.Id);
             Log.InteractionReceived(logger, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId ?? "-");
             var command = CommandLabel(interaction);
-            if (!await ClaimAsync(interaction, ct).ConfigureAwait(false))
+            if (acknowledgedAs == ResponseState.None && !await ClaimAsync(interaction, ct).ConfigureAwait(false))
             {
                 Log.DuplicateInteraction(logger);
                 metrics.Interaction(command, "duplicate");
@@ -116,7 +146,7 @@ internal sealed class InteractionDispatcher(
     }
 
     /// <summary>A low-cardinality label: the command name, or the button family (custom ids carry per-user state).</summary>
-    private static string CommandLabel(Interaction interaction) => interaction.Type switch
+    internal static string CommandLabel(Interaction interaction) => interaction.Type switch
     {
         InteractionType.ApplicationCommand => interaction.Data?.Name ?? "unknown",
         InteractionType.MessageComponent => "button:" + (interaction.Data?.CustomId is { Length: >= 4 } id ? id[..4] : "unknown"),

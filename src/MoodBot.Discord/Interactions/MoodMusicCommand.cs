@@ -19,8 +19,14 @@ internal sealed class MoodMusicCommand(
     SpotifySaver spotify,
     MoodBotMetrics metrics,
     TimeProvider time,
-    ILogger<MoodMusicCommand> logger) : IInteractionHandler
+    ILogger<MoodMusicCommand> logger) : IDeferrableInteractionHandler
 {
+    /// <summary>
+    /// The settings read on the HTTP answer's path gets less time than <see cref="GuildPolicy.ReadBudget"/>: past it the
+    /// deferral goes out ephemeral, the kind that cannot show a private channel's answer publicly.
+    /// </summary>
+    internal static readonly TimeSpan PlanBudget = TimeSpan.FromMilliseconds(300);
+
     public const string Name = "moodmusic";
 
     public bool CanHandle(Interaction interaction) =>
@@ -30,6 +36,49 @@ internal sealed class MoodMusicCommand(
     {
         ArgumentNullException.ThrowIfNull(context);
         await RunAsync(context, CommandArgs.Parse(context.Interaction), cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        CommandArgs args;
+        try
+        {
+            args = CommandArgs.Parse(interaction);
+        }
+        catch (InteractionProblemException)
+        {
+            return ValueTask.FromResult(ResponseState.None);
+        }
+
+        return PlanDeferralAsync(interaction, args.Photo, cancellationToken);
+    }
+
+    /// <summary>The deferral for a run on <paramref name="photo"/>; None when the photo is refused at a glance (answered inline).</summary>
+    internal async ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, Attachment photo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            downloader.Validate(photo);
+        }
+        catch (InteractionProblemException)
+        {
+            return ResponseState.None;
+        }
+
+        using var budget = new CancellationTokenSource(PlanBudget, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        GuildSettings? settings;
+        try
+        {
+            settings = await guilds.ForAsync(interaction, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ResponseState.DeferredEphemeral;
+        }
+
+        return GuildPolicy.IsPublic(settings, interaction) ? ResponseState.DeferredPublic : ResponseState.DeferredEphemeral;
     }
 
     /// <summary>Everything after the options are known; the message command (<see cref="PhotoMessageCommand"/>) enters here too.</summary>

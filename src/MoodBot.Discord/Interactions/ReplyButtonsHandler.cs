@@ -7,10 +7,24 @@ namespace MoodBot.Discord.Interactions;
 /// The reply's buttons. State comes from the custom_id and the message itself, so any instance can answer.
 /// The requester's own clicks edit the reply in place; anyone else gets a private answer of their own.
 /// </summary>
-internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown, GuildPolicy guilds) : IInteractionHandler
+internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, CooldownTracker cooldown, GuildPolicy guilds) : IDeferrableInteractionHandler
 {
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.MessageComponent && interaction.Data?.CustomId?.StartsWith(ButtonState.Prefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The same deferral <see cref="HandleAsync"/> sends: the requester's re-rolls update in place, the rest are private.</summary>
+    public ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        if (!ButtonState.TryDecode(interaction.Data?.CustomId, out var state))
+        {
+            return ValueTask.FromResult(ResponseState.None);
+        }
+
+        return ValueTask.FromResult(state.Action != ButtonAction.Save && state.OwnerId == interaction.UserId
+            ? ResponseState.DeferredUpdate
+            : ResponseState.DeferredEphemeral);
+    }
 
     public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
     {
