@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using MoodBot.Core;
 using MoodBot.Discord.Interactions;
 using MoodBot.Discord.Rest;
 using MoodBot.Discord.Tests.Fakes;
@@ -113,6 +114,125 @@ public sealed class HttpModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MoodMusic_ClientAbortsBeforeTheAnswer_WorkStillRunsAndTheOriginalIsEdited()
+    {
+        // The claim is the last step before the HTTP answer: holding it keeps the bot "preparing its deferral" while
+        // the client closes the socket.
+        var claiming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var bot = await BotHost.StartAsync(_fake, HttpMode, services: s => s.AddSingleton<IInteractionClaims>(new GatedClaims(claiming, release)));
+        var interaction = Payloads.MoodMusic(_fake.CdnUrl());
+        var ct = TestContext.Current.CancellationToken;
+
+        using (var socket = new System.Net.Sockets.TcpClient())
+        {
+            await socket.ConnectAsync(bot.Url.Host, bot.Url.Port, ct);
+            var request = Encoding.UTF8.GetBytes(RawRequest(interaction.ToJsonString(), bot.Url));
+            await socket.GetStream().WriteAsync(request, ct);
+            await claiming.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            socket.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0); // RST, as a client that gives up does
+        }
+
+        // Kestrel notices the reset on its next read; the answer (once the claim is through) finds the request aborted.
+        await Task.Delay(300, ct);
+        release.SetResult();
+        var edit = await _fake.NextRequestAsync(r => r.Is("PATCH", $"/webhooks/{FakeDiscord.ApplicationId}/{interaction["token"]}/messages/@original"));
+
+        Assert.Equal(JsonValueKind.Array, edit.Json!.Value.GetProperty("embeds").ValueKind);
+        Assert.Contains(bot.Logs.GetSnapshot(), r => r.Id.Id == 5043); // the answer was abandoned, not written
+        Assert.Single(_fake.Requests, r => r.Is("PATCH", $"/webhooks/{FakeDiscord.ApplicationId}/{interaction["token"]}/messages/@original"));
+    }
+
+    [Fact]
+    public async Task MoodMusic_QueueFull_BusyMessageOnlyTheMemberSeesAndTheQueuedOnesAnswered()
+    {
+        await using var bot = await BotHost.StartAsync(_fake, c =>
+        {
+            HttpMode(c);
+            c["MoodBot:Discord:HttpWorkers"] = "1";
+            c["MoodBot:Discord:HttpQueueCapacity"] = "1";
+        });
+        using var analyzing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bot.Analyzer.Analyze = _ =>
+        {
+            analyzing.Set();
+            release.Wait(TimeSpan.FromSeconds(20));
+            return FakePhotoAnalyzer.WithFaces(FakePhotoAnalyzer.Happy);
+        };
+        var running = Payloads.MoodMusic(_fake.CdnUrl(), userId: "210000000000000001");
+        var waiting = Payloads.MoodMusic(_fake.CdnUrl(), userId: "210000000000000002");
+        var refused = Payloads.MoodMusic(_fake.CdnUrl(), userId: "210000000000000003");
+
+        using var first = await PostAsync(running.ToJsonString(), _key, host: bot);
+        Assert.True(analyzing.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)); // the one worker is busy
+        using var second = await PostAsync(waiting.ToJsonString(), _key, host: bot);
+        using var third = await PostAsync(refused.ToJsonString(), _key, host: bot);
+        release.Set();
+
+        Assert.Equal(5, (await JsonAsync(first))["type"]!.GetValue<int>());
+        Assert.Equal(5, (await JsonAsync(second))["type"]!.GetValue<int>());
+        var busy = await JsonAsync(third);
+        Assert.Equal(4, busy["type"]!.GetValue<int>());
+        Assert.Equal(64, busy["data"]!["flags"]!.GetValue<int>());
+        Assert.Contains("busy", busy["data"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        foreach (var answered in new[] { running, waiting })
+        {
+            await _fake.NextRequestAsync(r => r.Is("PATCH", $"/webhooks/{FakeDiscord.ApplicationId}/{answered["token"]}/messages/@original"));
+        }
+
+        Assert.DoesNotContain(_fake.Requests, r => r.Path.Contains(refused["token"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Contains(bot.Logs.GetSnapshot(), r => r.Id.Id == 5042);
+    }
+
+    [Fact]
+    public async Task JunkRequests_HundredForgedOrCutOff_OneWarningAMinuteWithTheCount()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var bot = await BotHost.StartAsync(_fake, HttpMode, time);
+        var ct = TestContext.Current.CancellationToken;
+        var body = Payloads.Ping().ToJsonString();
+
+        async Task SendJunkAsync()
+        {
+            for (var i = 0; i < 97; i++)
+            {
+                using var forged = await PostAsync(body, _key, signatureOverride: new string('a', 128), host: bot);
+                Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                // Declares 1000 bytes, sends 20, hangs up: the body can never be read.
+                using var socket = new System.Net.Sockets.TcpClient();
+                await socket.ConnectAsync(bot.Url.Host, bot.Url.Port, ct);
+                var head = $"POST /interactions HTTP/1.1\r\nHost: {bot.Url.Authority}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"type\":1,\"id\":\"12";
+                await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes(head), ct);
+            }
+        }
+
+        int Rejected() => bot.Logs.GetSnapshot().Count(r => r.Id.Id == 5040);
+        IReadOnlyList<Microsoft.Extensions.Logging.Testing.FakeLogRecord> Summaries() => bot.Logs.GetSnapshot().Where(r => r.Id.Id == 5041).ToList();
+
+        await SendJunkAsync();
+        await WaitUntilAsync(() => Rejected() == 100);
+        Assert.Empty(Summaries());
+        time.Advance(TimeSpan.FromMinutes(1));
+        var first = Assert.Single(Summaries());
+        Assert.Equal("100", first.StructuredState!.Single(kv => kv.Key == "Count").Value);
+        Assert.Contains("bad signature: 97", first.Message, StringComparison.Ordinal);
+
+        await SendJunkAsync();
+        await WaitUntilAsync(() => Rejected() == 200);
+        Assert.Single(Summaries());
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, Summaries().Count);
+        Assert.Equal("100", Summaries()[1].StructuredState!.Single(kv => kv.Key == "Count").Value);
+        // Nothing else at warning or above: no per-request warning, no stack trace from a cut-off body.
+        Assert.DoesNotContain(bot.Logs.GetSnapshot(), r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && r.Id.Id != 5041);
+    }
+
+    [Fact]
     public async Task Interaction_GatewayModeHost_EndpointIsNotExposed()
     {
         await using var gatewayBot = await BotHost.StartAsync(_fake);
@@ -124,6 +244,32 @@ public sealed class HttpModeTests : IAsyncLifetime
         using var response = await _client.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private void HttpMode(Dictionary<string, string?> c)
+    {
+        c["MoodBot:Discord:Mode"] = "Http";
+        c["MoodBot:Discord:PublicKey"] = Convert.ToHexStringLower(_key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+    }
+
+    private string RawRequest(string body, Uri url)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = Convert.ToHexStringLower(SignatureAlgorithm.Ed25519.Sign(_key, Encoding.UTF8.GetBytes(timestamp + body)));
+        return $"POST /interactions HTTP/1.1\r\nHost: {url.Authority}\r\nContent-Type: application/json\r\n" +
+               $"X-Signature-Ed25519: {signature}\r\nX-Signature-Timestamp: {timestamp}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
+    }
+
+    private static async Task<JsonNode> JsonAsync(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     private async Task<HttpResponseMessage> PostAsync(string body, Key? key, DateTimeOffset? at = null, string? sendBody = null,
@@ -142,6 +288,17 @@ public sealed class HttpModeTests : IAsyncLifetime
         }
 
         return await _client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Claims that wait for the test before answering (every claim is won).</summary>
+    private sealed class GatedClaims(TaskCompletionSource entered, TaskCompletionSource release) : IInteractionClaims
+    {
+        public async Task<bool> TryClaimAsync(string interactionId, CancellationToken cancellationToken)
+        {
+            entered.TrySetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
+            return true;
+        }
     }
 
     /// <summary>A handler that takes longer than Discord's 3 s before its first answer.</summary>
