@@ -25,6 +25,12 @@ internal static class HttpLoadRun
 {
     private static readonly TimeSpan DeferTarget = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// LOADTEST_PING=1: PINGs instead (answered inline, no work behind them) at the same rate — the floor this machine
+    /// and Kestrel set on the client-side latency, to read the /moodmusic figures against.
+    /// </summary>
+    private static bool PingControl => Environment.GetEnvironmentVariable("LOADTEST_PING") == "1";
+
     public static async Task<int> RunAsync(LoadSettings settings, TextWriter output, CancellationToken ct)
     {
         var photos = LoadPhotos.Load();
@@ -54,18 +60,27 @@ internal static class HttpLoadRun
             var ready = await WaitReadyAsync(http, port, bot, lines, ct);
 
             var warm = await SendAllAsync(http, url, key, fake, photos, settings.Warmup, TimeSpan.FromSeconds(settings.Warmup / 4.0), 330_000_000_000_000_000L, ct);
-            await new InteractionLedger(fake).WithSent(warm.Sent).SettledAsync(TimeSpan.FromMinutes(2), ct);
+            if (!PingControl)
+            {
+                await new InteractionLedger(fake).WithSent(warm.Sent).SettledAsync(TimeSpan.FromMinutes(2), ct);
+            }
 
             using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var rss = new List<long>();
             var sampler = SampleRssAsync(bot, rss, sampling.Token);
             var run = await SendAllAsync(http, url, key, fake, photos, settings.Interactions, settings.Duration, 340_000_000_000_000_000L, ct);
             var ledger = new InteractionLedger(fake).WithSent(run.Sent);
-            var deferredTokens = run.Answers.Where(a => a.Type == 5).Select(a => a.Token).ToHashSet(StringComparer.Ordinal);
-            var outcomes = await ledger.SettledAsync(TimeSpan.FromMinutes(3), ct);
+            var outcomes = PingControl ? [] : await ledger.SettledAsync(TimeSpan.FromMinutes(3), ct);
             await sampling.CancelAsync();
             await sampler;
-            return Report(settings, run, outcomes, deferredTokens, rss, ready, output);
+            // The bot's own view (receipt by the endpoint → answer written), to set beside the client's.
+            var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"), ct);
+            foreach (var line in metrics.Split('\n').Where(l => l.Contains("stage=\"defer\"", StringComparison.Ordinal) && !l.Contains("_bucket", StringComparison.Ordinal)))
+            {
+                output.WriteLine("  bot metric: " + line);
+            }
+
+            return Report(settings, run, outcomes, rss, ready, output);
         }
         finally
         {
@@ -99,8 +114,10 @@ internal static class HttpLoadRun
 
             // Every interaction from its own member: no cooldown reply stands in for a real run.
             var photo = photos[i % photos.Count];
-            var interaction = Payloads.MoodMusic(fake.CdnUrl(photo.Name), width: photo.Width, height: photo.Height, size: photo.Bytes.Length,
-                contentType: photo.ContentType, userId: (firstMember + i).ToString(CultureInfo.InvariantCulture));
+            var interaction = PingControl
+                ? Payloads.Ping()
+                : Payloads.MoodMusic(fake.CdnUrl(photo.Name), width: photo.Width, height: photo.Height, size: photo.Bytes.Length,
+                    contentType: photo.ContentType, userId: (firstMember + i).ToString(CultureInfo.InvariantCulture));
             sent.Add(interaction);
             pending.Add(PostAsync(http, url, key, interaction, ct));
         }
@@ -132,10 +149,9 @@ internal static class HttpLoadRun
         }
     }
 
-    private static int Report(LoadSettings settings, SendResult run, IReadOnlyList<InteractionOutcome> outcomes, HashSet<string> deferredTokens,
-        List<long> rss, TimeSpan ready, TextWriter output)
+    private static int Report(LoadSettings settings, SendResult run, IReadOnlyList<InteractionOutcome> outcomes, List<long> rss, TimeSpan ready, TextWriter output)
     {
-        var answered = run.Answers.Where(a => a.Status == 200 && a.Type is 4 or 5).ToList();
+        var answered = run.Answers.Where(a => a.Status == 200 && a.Type is 1 or 4 or 5).ToList();
         var latencies = answered.Select(a => a.Latency.TotalMilliseconds).Order().ToList();
         var deferred = answered.Count(a => a.Type == 5);
         var busy = answered.Count(a => a.Type == 4);
@@ -148,7 +164,7 @@ internal static class HttpLoadRun
         var p99 = Percentile(latencies, 0.99);
         const double Mb = 1024 * 1024;
         var peak = rss.Count > 0 ? rss.Max() / Mb : double.NaN;
-        var ok = lost == 0 && p99 <= DeferTarget.TotalMilliseconds && edits + errors == deferred && duplicated == 0;
+        var ok = !PingControl && lost == 0 && p99 <= DeferTarget.TotalMilliseconds && edits + errors == deferred && duplicated == 0;
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv,
             $"HTTP load: {run.Answers.Count} signed /moodmusic from {run.Answers.Count} members over {run.SendSpan.TotalSeconds:0.0} s to the bot process on loopback (after {settings.Warmup} warm-up), bot ready {ready.TotalSeconds:0.0} s after start"));
@@ -164,6 +180,7 @@ internal static class HttpLoadRun
         output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["interactions"] = run.Answers.Count,
+            ["ping_control"] = PingControl,
             ["seconds"] = Math.Round(run.SendSpan.TotalSeconds, 1),
             ["warmup"] = settings.Warmup,
             ["answered"] = answered.Count,
@@ -180,7 +197,6 @@ internal static class HttpLoadRun
             ["rss_peak_mb"] = Math.Round(peak, 1),
             ["ok"] = ok,
         }));
-        _ = deferredTokens;
         return ok ? 0 : 1;
     }
 
@@ -211,6 +227,10 @@ internal static class HttpLoadRun
         info.Environment["MoodBot__Discord__PublicKey"] = Convert.ToHexStringLower(key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
         info.Environment["MoodBot__Discord__CooldownSeconds"] = settings.CooldownSeconds.ToString(CultureInfo.InvariantCulture);
         info.Environment["MoodBot__Storage__SqlitePath"] = Path.Combine(dir, "moodbot.db");
+        if (Environment.GetEnvironmentVariable("LOADTEST_HTTP_WORKERS") is { Length: > 0 } workers)
+        {
+            info.Environment["MoodBot__Discord__HttpWorkers"] = workers; // for comparing worker counts; unset = the bot's default
+        }
         return Process.Start(info)!;
     }
 

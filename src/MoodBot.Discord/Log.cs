@@ -130,4 +130,7 @@ internal static partial class Log
 
     [LoggerMessage(5045, LogLevel.Critical, "Discord rejected the bot token (401) while registering commands; fix MoodBot:Discord:Token and restart")]
     public static partial void TokenRejectedOnRegistration(ILogger logger);
+
+    [LoggerMessage(5046, LogLevel.Debug, "Server settings not read within {BudgetMs:0} ms; deferring privately to be safe")]
+    public static partial void DeferralKindGuessed(ILogger logger, double budgetMs);
 }

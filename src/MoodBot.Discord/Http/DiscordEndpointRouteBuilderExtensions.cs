@@ -81,15 +81,11 @@ public static class DiscordEndpointRouteBuilderExtensions
             return;
         }
 
-        // Slow work: defer in this HTTP answer now, and let the queue's workers do the rest under their own cancellation.
-        // Neither the claim nor the work may hang on this request's token: a client that goes away cancels nothing.
-        if (!await dispatcher.ClaimForHttpAsync(interaction, CancellationToken.None).ConfigureAwait(false))
-        {
-            // A duplicate delivery: another instance (or an earlier request) claimed this interaction and answers it.
-            http.Response.StatusCode = StatusCodes.Status409Conflict;
-            return;
-        }
-
+        // Slow work: defer in this HTTP answer now, and let the queue's workers do the rest (the claim first) under their
+        // own cancellation: a client that goes away cancels nothing. The claim is not made here: it is a database write,
+        // and behind the workers' writes on SQLite it took up to 2 s (measured, docs/performance.md). A duplicate
+        // delivery therefore gets a deferral too, which Discord ignores (it takes one initial response), and only the
+        // claim's winner edits @original.
         var queue = services.GetRequiredService<HttpInteractionQueue>();
         var metrics = services.GetRequiredService<MoodBotMetrics>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DiscordEndpointRouteBuilderExtensions));

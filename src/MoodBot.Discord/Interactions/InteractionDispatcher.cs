@@ -53,26 +53,8 @@ internal sealed class InteractionDispatcher(
     public void Dispose() => _stopping.Dispose();
 
     /// <summary>
-    /// HTTP mode, before its answer: true when this delivery is the one to answer (the claim is one indexed insert);
-    /// false for a duplicate, counted and logged here.
-    /// </summary>
-    public async Task<bool> ClaimForHttpAsync(Interaction interaction, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(interaction);
-        if (await ClaimAsync(interaction, ct).ConfigureAwait(false))
-        {
-            return true;
-        }
-
-        using var _ = Log.InteractionScope(logger, interaction.Id);
-        Log.DuplicateInteraction(logger);
-        metrics.Interaction(CommandLabel(interaction), "duplicate");
-        return false;
-    }
-
-    /// <summary>
-    /// HTTP mode's queue: runs an interaction already claimed and already deferred (as <paramref name="acknowledgedAs"/>)
-    /// by the endpoint; <paramref name="cancellationToken"/> is the queue's own, never the request's.
+    /// HTTP mode's queue: claims and runs an interaction the endpoint already deferred (as <paramref name="acknowledgedAs"/>);
+    /// <paramref name="cancellationToken"/> is the queue's own, never the request's. A lost claim ends it silently.
     /// </summary>
     public Task RunDeferredAsync(Interaction interaction, long received, ResponseState acknowledgedAs, Task acknowledged,
         CancellationToken cancellationToken) =>
@@ -93,7 +75,7 @@ internal sealed class InteractionDispatcher(
             using var _ = Log.InteractionScope(logger, interaction.Id);
             Log.InteractionReceived(logger, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId ?? "-");
             var command = CommandLabel(interaction);
-            if (acknowledgedAs == ResponseState.None && !await ClaimAsync(interaction, ct).ConfigureAwait(false))
+            if (!await ClaimAsync(interaction, ct).ConfigureAwait(false))
             {
                 Log.DuplicateInteraction(logger);
                 metrics.Interaction(command, "duplicate");
