@@ -77,8 +77,26 @@ internal sealed class HttpInteractionQueue : BackgroundService
             return Task.CompletedTask;
         }
 
+        var workers = _options.EffectiveHttpWorkers;
+        ReserveThreadsForRequests(workers);
         // stoppingToken is not passed on: stopping closes the queue (StopAsync), and the work in it drains first.
-        return Task.WhenAll(Enumerable.Range(0, _options.EffectiveHttpWorkers).Select(_ => Task.Run(WorkAsync, CancellationToken.None)));
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(WorkAsync, CancellationToken.None)));
+    }
+
+    /// <summary>
+    /// A worker holds a thread-pool thread for the whole of a synchronous step (image decode, ONNX inference). With the
+    /// pool's default minimum (one thread per core) they can hold every thread, and Kestrel's next request then waits
+    /// for the pool's starvation injection (a thread or two a second). A thread per worker on top of the default
+    /// leaves the request path threads of its own.
+    /// </summary>
+    private static void ReserveThreadsForRequests(int workers)
+    {
+        ThreadPool.GetMinThreads(out var worker, out var completion);
+        var wanted = workers + (2 * Environment.ProcessorCount);
+        if (worker < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, completion);
+        }
     }
 
     private async Task WorkAsync()
