@@ -12,7 +12,7 @@ using NSec.Cryptography;
 namespace MoodBot.LoadTest;
 
 /// <summary>What the client saw for one signed POST: when it was sent, when the whole answer was in, and what it was.</summary>
-internal sealed record HttpAnswer(string Token, TimeSpan Latency, int Status, int? Type, string? Content);
+internal sealed record HttpAnswer(string Token, TimeSpan Latency, int Status, int? Type, string? Content, bool Ephemeral = false);
 
 /// <summary>
 /// HTTP interactions mode against the real bot process (<c>dotnet moodbot.dll</c>, as shipped) on loopback: signed
@@ -141,7 +141,9 @@ internal static class HttpLoadRun
             var text = await response.Content.ReadAsStringAsync(ct);
             var latency = Stopwatch.GetElapsedTime(started);
             var json = response.IsSuccessStatusCode ? JsonNode.Parse(text) : null;
-            return new HttpAnswer(token, latency, (int)response.StatusCode, json?["type"]?.GetValue<int>(), json?["data"]?["content"]?.GetValue<string>());
+            var flags = json?["data"]?["flags"]?.GetValue<int>() ?? 0;
+            return new HttpAnswer(token, latency, (int)response.StatusCode, json?["type"]?.GetValue<int>(), json?["data"]?["content"]?.GetValue<string>(),
+                (flags & 64) != 0);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
@@ -155,6 +157,9 @@ internal static class HttpLoadRun
         var latencies = answered.Select(a => a.Latency.TotalMilliseconds).Order().ToList();
         var deferred = answered.Count(a => a.Type == 5);
         var busy = answered.Count(a => a.Type == 4);
+        // The payloads come from a server with default (public) settings: a private deferral means the settings read
+        // missed its budget on the answer's path.
+        var privateDeferrals = answered.Count(a => a.Type == 5 && a.Ephemeral);
         var lost = run.Answers.Count - answered.Count;
         var edits = outcomes.Count(o => o.Answered);
         var errors = outcomes.Count(o => o.ClearError && !o.Answered);
@@ -171,7 +176,7 @@ internal static class HttpLoadRun
         output.WriteLine(string.Create(inv,
             $"  client-side receive→deferral: p50 {p50:0} ms, p95 {p95:0} ms, p99 {p99:0} ms, max {latencies.LastOrDefault():0} ms (target p99 ≤ {DeferTarget.TotalMilliseconds:0} ms, Discord's limit 3000 ms)"));
         output.WriteLine(string.Create(inv,
-            $"  answered {answered.Count}/{run.Answers.Count} (deferred {deferred}, busy {busy}), lost {lost}; final edits of @original seen at the fake Discord {edits}/{deferred}, clear errors {errors}, duplicated {duplicated}; bot peak RSS {peak:0.0} MB"));
+            $"  answered {answered.Count}/{run.Answers.Count} (deferred {deferred}, of them private for want of the settings {privateDeferrals}; busy {busy}), lost {lost}; final edits of @original seen at the fake Discord {edits}/{deferred}, clear errors {errors}, duplicated {duplicated}; bot peak RSS {peak:0.0} MB"));
         foreach (var example in run.Answers.Where(a => a.Status != 200).Take(3))
         {
             output.WriteLine(string.Create(inv, $"    lost: status {example.Status} {example.Content}"));
@@ -186,6 +191,7 @@ internal static class HttpLoadRun
             ["answered"] = answered.Count,
             ["deferred"] = deferred,
             ["busy"] = busy,
+            ["private_deferrals"] = privateDeferrals,
             ["lost"] = lost,
             ["final_edits"] = edits,
             ["clear_errors"] = errors,

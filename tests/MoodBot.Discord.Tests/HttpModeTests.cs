@@ -114,33 +114,33 @@ public sealed class HttpModeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MoodMusic_ClientAbortsBeforeTheAnswer_WorkStillRunsAndTheOriginalIsEdited()
+    public async Task SlowWork_ClientAbortsWhileTheDeferralIsPrepared_WorkStillRunsAndTheOriginalIsEdited()
     {
-        // The claim is the last step before the HTTP answer: holding it keeps the bot "preparing its deferral" while
-        // the client closes the socket.
-        var claiming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The handler's plan (which deferral to send) is held until the client has closed the socket.
+        var planning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var bot = await BotHost.StartAsync(_fake, HttpMode, services: s => s.AddSingleton<IInteractionClaims>(new GatedClaims(claiming, release)));
-        var interaction = Payloads.MoodMusic(_fake.CdnUrl());
+        await using var bot = await BotHost.StartAsync(_fake, HttpMode,
+            services: s => s.AddScoped<IInteractionHandler>(_ => new HeldPlanHandler(planning, release)));
+        var interaction = Payloads.Command(HeldPlanHandler.Name);
         var ct = TestContext.Current.CancellationToken;
 
         using (var socket = new System.Net.Sockets.TcpClient())
         {
             await socket.ConnectAsync(bot.Url.Host, bot.Url.Port, ct);
-            var request = Encoding.UTF8.GetBytes(RawRequest(interaction.ToJsonString(), bot.Url));
-            await socket.GetStream().WriteAsync(request, ct);
-            await claiming.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            await socket.GetStream().WriteAsync(Encoding.UTF8.GetBytes(RawRequest(interaction.ToJsonString(), bot.Url)), ct);
+            await planning.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
             socket.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0); // RST, as a client that gives up does
         }
 
-        // Kestrel notices the reset on its next read; the answer (once the claim is through) finds the request aborted.
+        // Kestrel notices the reset on its next read of the connection; the deferral then finds the request aborted.
         await Task.Delay(300, ct);
         release.SetResult();
-        var edit = await _fake.NextRequestAsync(r => r.Is("PATCH", $"/webhooks/{FakeDiscord.ApplicationId}/{interaction["token"]}/messages/@original"));
+        var original = $"/webhooks/{FakeDiscord.ApplicationId}/{interaction["token"]}/messages/@original";
+        var edit = await _fake.NextRequestAsync(r => r.Is("PATCH", original));
 
-        Assert.Equal(JsonValueKind.Array, edit.Json!.Value.GetProperty("embeds").ValueKind);
+        Assert.Equal(HeldPlanHandler.Answer, edit.Json!.Value.GetProperty("content").GetString());
         Assert.Contains(bot.Logs.GetSnapshot(), r => r.Id.Id == 5043); // the answer was abandoned, not written
-        Assert.Single(_fake.Requests, r => r.Is("PATCH", $"/webhooks/{FakeDiscord.ApplicationId}/{interaction["token"]}/messages/@original"));
+        Assert.Single(_fake.Requests, r => r.Is("PATCH", original));
     }
 
     [Fact]
@@ -212,6 +212,9 @@ public sealed class HttpModeTests : IAsyncLifetime
         }
 
         int Rejected() => bot.Logs.GetSnapshot().Count(r => r.Id.Id == 5040);
+
+        // Start-up's command registration done first: a REST call still in flight would time out when the clock jumps.
+        await WaitUntilAsync(() => bot.Logs.GetSnapshot().Any(r => r.Id.Id == 5003));
         IReadOnlyList<Microsoft.Extensions.Logging.Testing.FakeLogRecord> Summaries() => bot.Logs.GetSnapshot().Where(r => r.Id.Id == 5041).ToList();
 
         await SendJunkAsync();
@@ -290,14 +293,25 @@ public sealed class HttpModeTests : IAsyncLifetime
         return await _client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Claims that wait for the test before answering (every claim is won).</summary>
-    private sealed class GatedClaims(TaskCompletionSource entered, TaskCompletionSource release) : IInteractionClaims
+    /// <summary>Slow work whose plan waits for the test; its answer is an edit of @original.</summary>
+    private sealed class HeldPlanHandler(TaskCompletionSource entered, TaskCompletionSource release) : IDeferrableInteractionHandler
     {
-        public async Task<bool> TryClaimAsync(string interactionId, CancellationToken cancellationToken)
+        public const string Name = "held";
+        public const string Answer = "finished after the client left";
+
+        public bool CanHandle(Interaction interaction) => interaction.Data?.Name == Name;
+
+        public async ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, CancellationToken cancellationToken)
         {
             entered.TrySetResult();
             await release.Task.WaitAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-            return true;
+            return ResponseState.DeferredPublic;
+        }
+
+        public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
+        {
+            await context.DeferAsync(ephemeral: false, cancellationToken);
+            await context.EditOriginalAsync(new MessagePayload { Content = Answer }, null, cancellationToken);
         }
     }
 
