@@ -14,12 +14,18 @@ var warmup = new Option<int>("--warmup")
     Description = "Interactions sent (by other members) and settled before the measured run, so the baseline includes JIT, pools and model arenas",
     DefaultValueFactory = _ => 20,
 };
+var httpMode = new Option<bool>("--http")
+{
+    Description = "HTTP interactions mode: signed POSTs to the bot run as its own process (dotnet moodbot.dll), timed by the client; each interaction from its own member",
+};
 var root = new RootCommand("Load run: the bot as MoodBotHost composes it (real Vision, music, Discord client) against the fake Discord.")
 {
-    interactions, seconds, members, cooldown, warmup,
+    interactions, seconds, members, cooldown, warmup, httpMode,
 };
-root.SetAction(async (parse, ct) => await LoadRun.RunAsync(
-    new LoadSettings(parse.GetValue(interactions), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(members), parse.GetValue(cooldown),
-        parse.GetValue(warmup)),
-    Console.Out, ct));
+root.SetAction(async (parse, ct) =>
+{
+    var settings = new LoadSettings(parse.GetValue(interactions), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(members),
+        parse.GetValue(cooldown), parse.GetValue(warmup));
+    return parse.GetValue(httpMode) ? await HttpLoadRun.RunAsync(settings, Console.Out, ct) : await LoadRun.RunAsync(settings, Console.Out, ct);
+});
 return await root.Parse(args).InvokeAsync();

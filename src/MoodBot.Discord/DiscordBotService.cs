@@ -72,6 +72,14 @@ internal sealed class DiscordBotService(
             {
                 return;
             }
+            catch (DiscordRestException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
+            {
+                // The token itself is refused: retrying cannot help. In HTTP mode this call is the only one made with
+                // the token, so it is what turns /readyz red (Gateway mode also learns it from GET /gateway/bot).
+                status.FatalError = "the bot token was rejected (401)";
+                Log.TokenRejectedOnRegistration(_logger);
+                return;
+            }
             catch (Exception ex) when (ex is DiscordRestException or HttpRequestException or TimeoutException or Polly.ExecutionRejectedException or OperationCanceledException)
             {
                 // Commands registered earlier keep working; a failed refresh is worth a warning, not a crash.

@@ -68,6 +68,22 @@ public sealed class DiscordOptions
     [Range(256, 8192)]
     public int ResizeAbovePixels { get; set; } = 1600;
 
+    /// <summary>
+    /// HTTP mode: interactions deferred in the HTTP answer and waiting for a worker. When full, a member gets a "busy"
+    /// message instead of a deferral; each waiting entry is only the interaction's JSON (the photo is fetched later).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int HttpQueueCapacity { get; set; } = 512;
+
+    /// <summary>
+    /// HTTP mode: interactions worked on at once (download, analysis, reply). Unset: four per core, because most of a
+    /// run waits on Discord, the CDN or the database rather than the CPU.
+    /// </summary>
+    [Range(1, 1024)]
+    public int? HttpWorkers { get; set; }
+
+    public int EffectiveHttpWorkers => HttpWorkers ?? Math.Max(4, Environment.ProcessorCount * 4);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Token);
 
     /// <summary>The configured shard ids in ascending order, or null for automatic sharding (options already validated).</summary>

@@ -99,6 +99,10 @@ public static class DiscordServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, ForgetMeCommand>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IInteractionHandler, SettingsCommand>());
         services.AddHostedService<DiscordBotService>();
+        // HTTP mode's deferred work; registered after the bot service so it stops (and drains) first.
+        services.TryAddSingleton<RejectedRequestLog>();
+        services.TryAddSingleton<HttpInteractionQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<HttpInteractionQueue>());
         return builder;
     }
 }

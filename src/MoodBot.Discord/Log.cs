@@ -97,7 +97,7 @@ internal static partial class Log
     [LoggerMessage(5037, LogLevel.Information, "Server settings changed ({Change})")]
     public static partial void GuildSettingsChanged(ILogger logger, string change);
 
-    [LoggerMessage(5040, LogLevel.Warning, "Rejected an interaction request: {Reason}")]
+    [LoggerMessage(5040, LogLevel.Debug, "Rejected an interaction request: {Reason}")]
     public static partial void SignatureRejected(ILogger logger, string reason);
 
     [LoggerMessage(5090, LogLevel.Information, "Interaction already claimed (a replay, a retry, or another instance's); not answering it twice")]
@@ -108,4 +108,29 @@ internal static partial class Log
 
     [LoggerMessage(5092, LogLevel.Information, "This instance runs shards {ShardIds} of {ShardCount}")]
     public static partial void ShardRangeConfigured(ILogger logger, string shardIds, int shardCount);
+
+    private static readonly Func<ILogger, string, IDisposable?> InteractionScopeDefinition =
+        LoggerMessage.DefineScope<string>("Interaction {InteractionId}");
+
+    /// <summary>The correlation scope of one interaction's log lines.</summary>
+    public static IDisposable? InteractionScope(ILogger logger, string interactionId) => InteractionScopeDefinition(logger, interactionId);
+
+    [LoggerMessage(5041, LogLevel.Warning,
+        "Rejected {Count} unauthenticated or unreadable interaction request(s) in the last {WindowSeconds:0} s ({Reasons})")]
+    public static partial void RequestsRejected(ILogger logger, int count, double windowSeconds, string reasons);
+
+    [LoggerMessage(5042, LogLevel.Warning, "The interaction queue is full ({Capacity} waiting); told the member to try again")]
+    public static partial void InteractionQueueFull(ILogger logger, int capacity);
+
+    [LoggerMessage(5043, LogLevel.Information, "The HTTP client went away before the answer to {Name} was written; the work goes on")]
+    public static partial void HttpAnswerAbandoned(ILogger logger, string name);
+
+    [LoggerMessage(5044, LogLevel.Error, "A queued interaction failed outside its handler")]
+    public static partial void QueuedInteractionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5045, LogLevel.Critical, "Discord rejected the bot token (401) while registering commands; fix MoodBot:Discord:Token and restart")]
+    public static partial void TokenRejectedOnRegistration(ILogger logger);
+
+    [LoggerMessage(5046, LogLevel.Debug, "Server settings not read within {BudgetMs:0} ms; deferring privately to be safe")]
+    public static partial void DeferralKindGuessed(ILogger logger, double budgetMs);
 }

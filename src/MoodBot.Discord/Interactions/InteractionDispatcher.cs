@@ -55,9 +55,20 @@ internal sealed class InteractionDispatcher(
 
     public void Dispose() => _stopping.Dispose();
 
-    private async Task HandleAsync(Interaction interaction, InteractionResponder responder, long received)
+    /// <summary>
+    /// HTTP mode's queue: claims and runs an interaction the endpoint already deferred (as <paramref name="acknowledgedAs"/>);
+    /// <paramref name="cancellationToken"/> is the queue's own, never the request's. A lost claim ends it silently.
+    /// </summary>
+    public Task RunDeferredAsync(Interaction interaction, long received, ResponseState acknowledgedAs, Task acknowledged,
+        CancellationToken cancellationToken) =>
+        HandleAsync(interaction, InteractionResponder.AlreadyAnswered, received, acknowledgedAs, acknowledged, cancellationToken);
+
+    private Task HandleAsync(Interaction interaction, InteractionResponder responder, long received) =>
+        HandleAsync(interaction, responder, received, ResponseState.None, null, _stopping.Token);
+
+    private async Task HandleAsync(Interaction interaction, InteractionResponder responder, long received, ResponseState acknowledgedAs,
+        Task? acknowledged, CancellationToken ct)
     {
-        var ct = _stopping.Token;
         // Every reply below reads Strings.* in the member's language. CurrentUICulture is async-local, so this only
         // affects this interaction's flow (the same model as ASP.NET Core's request localization).
         CultureInfo.CurrentUICulture = ReplyCulture.For(interaction.Locale);
@@ -65,8 +76,9 @@ internal sealed class InteractionDispatcher(
         await using (scope.ConfigureAwait(false))
         {
             var rest = scope.ServiceProvider.GetRequiredService<DiscordRestClient>();
-            var context = new InteractionContext(interaction, responder, rest, time, received);
-            using var _ = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
+            var context = new InteractionContext(interaction, responder, rest, time, received, acknowledgedAs, acknowledged);
+            // A message-template scope: the text console prints "Interaction 123…", JSON keeps InteractionId as a field.
+            using var _ = Log.InteractionScope(logger, interaction.Id);
             Log.InteractionReceived(logger, interaction.Type, interaction.Data?.Name ?? interaction.Data?.CustomId ?? "-");
             var command = CommandLabel(interaction);
             if (!await ClaimAsync(interaction, ct).ConfigureAwait(false))
@@ -122,7 +134,7 @@ internal sealed class InteractionDispatcher(
     }
 
     /// <summary>A low-cardinality label: the command name, or the button family (custom ids carry per-user state).</summary>
-    private static string CommandLabel(Interaction interaction) => interaction.Type switch
+    internal static string CommandLabel(Interaction interaction) => interaction.Type switch
     {
         InteractionType.ApplicationCommand => interaction.Data?.Name ?? "unknown",
         InteractionType.MessageComponent => "button:" + (interaction.Data?.CustomId is { Length: >= 4 } id ? id[..4] : "unknown"),

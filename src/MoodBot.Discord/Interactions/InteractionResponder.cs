@@ -11,6 +11,9 @@ internal abstract class InteractionResponder
     /// <summary>Gateway mode: POST /interactions/{id}/{token}/callback.</summary>
     public static InteractionResponder Rest { get; } = new RestResponder();
 
+    /// <summary>HTTP mode's queued interactions: the endpoint's deferral was the initial response.</summary>
+    public static InteractionResponder AlreadyAnswered { get; } = new AnsweredResponder();
+
     /// <returns>false when the response could not be delivered as the initial response (HTTP mode already deferred).</returns>
     public abstract Task<bool> RespondAsync(DiscordRestClient rest, Interaction interaction, InteractionResponse response,
         CancellationToken cancellationToken);
@@ -18,6 +21,12 @@ internal abstract class InteractionResponder
     /// <summary>Another delivery of this interaction is being answered (elsewhere); this one gets no answer.</summary>
     public virtual void Decline()
     {
+    }
+
+    private sealed class AnsweredResponder : InteractionResponder
+    {
+        public override Task<bool> RespondAsync(DiscordRestClient rest, Interaction interaction, InteractionResponse response,
+            CancellationToken cancellationToken) => Task.FromResult(false);
     }
 
     private sealed class RestResponder : InteractionResponder

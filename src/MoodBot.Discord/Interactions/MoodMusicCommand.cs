@@ -20,8 +20,15 @@ internal sealed class MoodMusicCommand(
     SpotifySaver spotify,
     MoodBotMetrics metrics,
     TimeProvider time,
-    ILogger<MoodMusicCommand> logger) : IInteractionHandler
+    ILogger<MoodMusicCommand> logger) : IDeferrableInteractionHandler
 {
+    /// <summary>
+    /// The settings read on the HTTP answer's path gets less time than <see cref="GuildPolicy.ReadBudget"/>: past it the
+    /// deferral goes out ephemeral, the kind that cannot show a private channel's answer publicly (the member then sees
+    /// the answer privately even where it would have been public).
+    /// </summary>
+    internal static readonly TimeSpan PlanBudget = TimeSpan.FromMilliseconds(300);
+
     public const string Name = "moodmusic";
 
     public bool CanHandle(Interaction interaction) =>
@@ -31,6 +38,51 @@ internal sealed class MoodMusicCommand(
     {
         ArgumentNullException.ThrowIfNull(context);
         await RunAsync(context, CommandArgs.Parse(context.Interaction), cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        CommandArgs args;
+        try
+        {
+            args = CommandArgs.Parse(interaction);
+        }
+        catch (InteractionProblemException)
+        {
+            return ValueTask.FromResult(ResponseState.None);
+        }
+
+        return PlanDeferralAsync(interaction, args.Photo, cancellationToken);
+    }
+
+    /// <summary>The deferral for a run on <paramref name="photo"/>; None when the photo is refused at a glance (answered inline).</summary>
+    internal async ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, Attachment photo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            downloader.Validate(photo);
+        }
+        catch (InteractionProblemException)
+        {
+            return ResponseState.None;
+        }
+
+        // A hard budget, not only a cancellation: a SQLite read queued behind writers does not watch its token (measured
+        // at up to 2 s under load). The read is left to finish on its own; its answer is not needed any more.
+        using var budget = new CancellationTokenSource();
+        var read = guilds.ForAsync(interaction, budget.Token);
+        if (await Task.WhenAny(read, Task.Delay(PlanBudget, time, cancellationToken)).ConfigureAwait(false) != read)
+        {
+            await budget.CancelAsync().ConfigureAwait(false);
+            _ = read.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+            Log.DeferralKindGuessed(logger, PlanBudget.TotalMilliseconds);
+            return ResponseState.DeferredEphemeral;
+        }
+
+        var settings = await read.ConfigureAwait(false);
+        return GuildPolicy.IsPublic(settings, interaction) ? ResponseState.DeferredPublic : ResponseState.DeferredEphemeral;
     }
 
     /// <summary>Everything after the options are known; the message command (<see cref="PhotoMessageCommand"/>) enters here too.</summary>

@@ -8,7 +8,7 @@ namespace MoodBot.Discord.Interactions;
 /// goes through the same pipeline and reply as <c>/moodmusic</c>. Discord sends the whole message in
 /// <c>data.resolved.messages</c>, so nothing is fetched to find the image (and the bot needs no read permission).
 /// </summary>
-internal sealed class PhotoMessageCommand(MoodMusicCommand pipeline, AttachmentDownloader downloader) : IInteractionHandler
+internal sealed class PhotoMessageCommand(MoodMusicCommand pipeline, AttachmentDownloader downloader) : IDeferrableInteractionHandler
 {
     public const string Name = "Music for this photo";
 
@@ -19,6 +19,14 @@ internal sealed class PhotoMessageCommand(MoodMusicCommand pipeline, AttachmentD
 
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.ApplicationCommand && interaction.Data?.Name == Name;
+
+    public ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        return FirstImage(interaction.Data) is { } photo
+            ? pipeline.PlanDeferralAsync(interaction, photo, cancellationToken)
+            : ValueTask.FromResult(ResponseState.None);
+    }
 
     public Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
     {

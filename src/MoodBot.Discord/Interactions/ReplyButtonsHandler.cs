@@ -9,10 +9,24 @@ namespace MoodBot.Discord.Interactions;
 /// The requester's own clicks edit the reply in place; anyone else gets a private answer of their own.
 /// </summary>
 internal sealed class ReplyButtonsHandler(MoodMusicService music, SpotifySaver spotify, SpotifyPlayer player, CooldownTracker cooldown, GuildPolicy guilds)
-    : IInteractionHandler
+    : IDeferrableInteractionHandler
 {
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.MessageComponent && interaction.Data?.CustomId?.StartsWith(ButtonState.Prefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The same deferral <see cref="HandleAsync"/> sends: the requester's re-rolls update in place; saves, plays and anyone else's clicks are private.</summary>
+    public ValueTask<ResponseState> PlanDeferralAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        if (!ButtonState.TryDecode(interaction.Data?.CustomId, out var state))
+        {
+            return ValueTask.FromResult(ResponseState.None);
+        }
+
+        return ValueTask.FromResult(state.Action is not (ButtonAction.Save or ButtonAction.Play) && state.OwnerId == interaction.UserId
+            ? ResponseState.DeferredUpdate
+            : ResponseState.DeferredEphemeral);
+    }
 
     public async Task HandleAsync(InteractionContext context, CancellationToken cancellationToken)
     {

@@ -50,6 +50,17 @@ internal sealed class InteractionLedger(FakeDiscord fake)
     public void Sent(JsonObject interaction) =>
         _sent[interaction["token"]!.GetValue<string>()] = (interaction["id"]!.GetValue<string>(), Stopwatch.GetTimestamp());
 
+    /// <summary>Records each of <paramref name="interactions"/> as sent (their send times as the ledger's own clock reads them).</summary>
+    public InteractionLedger WithSent(IEnumerable<JsonObject> interactions)
+    {
+        foreach (var i in interactions)
+        {
+            Sent(i);
+        }
+
+        return this;
+    }
+
     public IReadOnlyList<InteractionOutcome> Outcomes()
     {
         var byToken = new Dictionary<string, List<(RecordedRequest Request, int Status)>>(StringComparer.Ordinal);
