@@ -123,6 +123,26 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal(two / one, ratios.GetProperty("workers_2_over_1").GetDouble(), 0.02 * two / one);
     }
 
+    [Fact]
+    public async Task BenchClassifierJson_OneRowPerSettingWithItsValues()
+    {
+        var floatModel = Path.Combine(AppContext.BaseDirectory, "models", "emotion.onnx");
+
+        var (code, stdout, stderr) = await RunAsync(["bench-classifier", "--json", "--rounds", "1", "--calls", "3", "--also-model", floatModel],
+            new() { ["MoodBot__Storage__SqlitePath"] = Path.Combine(_dir.FullName, "moodbot.db") }, asOperator: false);
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var rows = json.RootElement.GetProperty("settings").EnumerateArray().ToDictionary(r => r.GetProperty("setting").GetString()!);
+        Assert.Equal(3, json.RootElement.GetProperty("calls_per_setting").GetInt32());
+        Assert.Equal("ORT_DISABLE_ALL", rows["optimisation disabled"].GetProperty("optimisation").GetString());
+        Assert.Equal(2, rows["2 intra-op threads"].GetProperty("intra_op_threads").GetInt32());
+        Assert.False(rows["memory arena off"].GetProperty("memory_arena").GetBoolean());
+        Assert.True(rows["tensors reused"].GetProperty("reuse_tensors").GetBoolean());
+        Assert.EndsWith("emotion.onnx", rows["model emotion.onnx"].GetProperty("model").GetString(), StringComparison.Ordinal);
+        Assert.All(rows.Values, r => Assert.True(r.GetProperty("p50_ms").GetDouble() > 0 && r.GetProperty("two_callers_calls_per_s").GetDouble() > 0));
+    }
+
     [Theory]
     [InlineData("640")]
     [InlineData("640x")]

@@ -125,6 +125,39 @@ public sealed class PipelineTests(VisionFixture vision)
         Assert.True(sameTop >= images.Count - 3, $"top emotion agrees on {sameTop} of {images.Count}");
     }
 
+    [Fact]
+    public void Classifier_ReusedTensors_SameProbabilitiesAsPerCall_AcrossCountsAndThreads()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, vision.Options.EmotionModelPath);
+        using var perCall = new EmotionClassifier(Microsoft.Extensions.Options.Options.Create(new VisionOptions { EmotionModelPath = path }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EmotionClassifier>.Instance);
+        using var reused = new EmotionClassifier(Microsoft.Extensions.Options.Options.Create(new VisionOptions { EmotionModelPath = path, EmotionReuseTensors = true }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EmotionClassifier>.Instance);
+        var per = perCall.InputSide * perCall.InputSide;
+        var rng = new Random(7);
+        // 20 faces: past the 16 that get bound tensors, so the fallback path is crossed too.
+        var pixels = Enumerable.Range(0, 20 * per).Select(_ => rng.Next(256) / 255f).ToArray();
+        var failures = 0;
+        Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+        {
+            var count = 1 + (i % 20);
+            // A different window per call: a reused buffer left with an earlier call's faces would show.
+            var offset = Math.Min(i % 3, 20 - count);
+            var input = pixels.AsMemory(offset * per, count * per);
+
+            var a = perCall.Classify(input, count);
+            var b = reused.Classify(input, count);
+            for (var f = 0; f < count; f++)
+            {
+                if (!a[f].AsSpan().SequenceEqual(b[f].AsSpan()))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        Assert.Equal(0, failures);
+    }
+
     private static float MaxOf(ReadOnlySpan<float> p)
     {
         var m = p[0];
