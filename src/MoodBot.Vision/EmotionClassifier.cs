@@ -17,6 +17,11 @@ public sealed class EmotionClassifier : IDisposable
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
 
+    // Per thread and face count: a pinned input/output pair bound once (EmotionReuseTensors). ThreadLocal because
+    // concurrent workers call Classify at once and a tensor must not be written while another Run reads it.
+    private readonly ThreadLocal<Dictionary<int, BoundTensors>>? _bound;
+    private const int MaxBoundFaces = 16;
+
     public EmotionClassifier(IOptions<VisionOptions> options, ILogger<EmotionClassifier> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -32,9 +37,14 @@ public sealed class EmotionClassifier : IDisposable
             IntraOpNumThreads = options.Value.InferenceThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = options.Value.EmotionGraphOptimization,
+            EnableCpuMemArena = options.Value.EmotionMemoryArena,
         };
         _session = new InferenceSession(path, so);
+        if (options.Value.EmotionReuseTensors)
+        {
+            _bound = new ThreadLocal<Dictionary<int, BoundTensors>>(() => [], trackAllValues: true);
+        }
 
         // Names and the face side come from the model itself, so a retrained model with other names still loads.
         var input = _session.InputMetadata.Single();
@@ -74,6 +84,11 @@ public sealed class EmotionClassifier : IDisposable
             throw new ArgumentException("not enough pixels for the face count", nameof(pixels));
         }
 
+        if (_bound is not null && count <= MaxBoundFaces)
+        {
+            return ClassifyBound(pixels.Span[..(count * per)], count);
+        }
+
         // The tensor wraps our buffer without copying; ORT only reads it.
         var rented = ArrayPool<float>.Shared.Rent(count * per);
         try
@@ -97,9 +112,38 @@ public sealed class EmotionClassifier : IDisposable
         }
     }
 
+    private EmotionProbabilities[] ClassifyBound(ReadOnlySpan<float> pixels, int count)
+    {
+        var cache = _bound!.Value!;
+        if (!cache.TryGetValue(count, out var t))
+        {
+            t = new BoundTensors(count, InputSide);
+            cache[count] = t;
+        }
+
+        pixels.CopyTo(t.Input);
+        _session.Run(_runOptions, _inputNames, [t.InputValue], _outputNames, [t.OutputValue]);
+        var result = new EmotionProbabilities[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = EmotionProbabilities.FromScores(t.Output.AsSpan(i * Emotions.Count, Emotions.Count));
+        }
+
+        return result;
+    }
+
     public void Dispose()
     {
         _session.Dispose();
         _runOptions.Dispose();
+        if (_bound is not null)
+        {
+            foreach (var t in _bound.Values.SelectMany(d => d.Values))
+            {
+                t.Dispose();
+            }
+
+            _bound.Dispose();
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MoodBot.Vision;
 
@@ -8,9 +9,12 @@ public sealed class VisionOptions
 {
     public const string Section = "MoodBot:Vision";
 
-    /// <summary>Emotion model; relative paths resolve against the application's base directory, not the working directory.</summary>
+    /// <summary>
+    /// Emotion model; relative paths resolve against the application's base directory, not the working directory. The
+    /// default is the int8 quantisation of <c>models/emotion.onnx</c> (same accuracy, a fraction of the cost: models/README.md).
+    /// </summary>
     [Required]
-    public string EmotionModelPath { get; set; } = "models/emotion.onnx";
+    public string EmotionModelPath { get; set; } = "models/emotion.int8.onnx";
 
     /// <summary>
     /// Face detection network (BlazeFace, 256×256, ONNX). Empty: detect with <see cref="FaceCascadePath"/> instead, the
@@ -95,6 +99,21 @@ public sealed class VisionOptions
     /// <summary>ONNX Runtime intra-op threads; 1 keeps concurrent requests from fighting over cores.</summary>
     [Range(1, 64)]
     public int InferenceThreads { get; set; } = 1;
+
+    /// <summary>
+    /// ONNX Runtime graph optimisation for the emotion model. The int8 model needs at least Extended (its QDQ pairs are
+    /// fused into integer kernels there); measured for both models in docs/performance.md.
+    /// </summary>
+    public GraphOptimizationLevel EmotionGraphOptimization { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>ONNX Runtime's CPU memory arena for the emotion model (measured: docs/performance.md).</summary>
+    public bool EmotionMemoryArena { get; set; } = true;
+
+    /// <summary>
+    /// Keep one input and one output tensor per thread and face count instead of binding new ones each call
+    /// (measured: docs/performance.md).
+    /// </summary>
+    public bool EmotionReuseTensors { get; set; }
 }
 
 [OptionsValidator]

@@ -79,6 +79,86 @@ public sealed class ProcessTests : IDisposable
         Assert.Contains("secrets:", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BenchJson_PrintsRatiosBesideTimesAndTheVectorExtensions()
+    {
+        var photos = SharedData.Path("photos");
+        // The LBP cascade shipped beside the binary stands in for Debian's Haar default as "the paper's method" (same
+        // full-resolution scan, several times faster), so the ratio is always computed; the shape, not the speed, is under test.
+        var cascade = Path.Combine(AppContext.BaseDirectory, "models", "lbpcascade_frontalface.xml");
+
+        var (code, stdout, stderr) = await RunAsync(["bench", "--json", "--photos", photos, "--ground-truth", Path.Combine(_dir.FullName, "none.json"),
+            "--baseline-cascade", cascade, "--iterations", "2", "--throughput-seconds", "0.3", "--sizes", "640x480", "800x600"],
+            new() { ["MoodBot__Storage__SqlitePath"] = Path.Combine(_dir.FullName, "moodbot.db") }, asOperator: false);
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        var ext = root.GetProperty("vector_extensions");
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx2.IsSupported, ext.GetProperty("avx2").GetBoolean());
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.IsSupported, ext.GetProperty("avx512f").GetBoolean());
+        var cpuinfo = File.Exists("/proc/cpuinfo") ? await File.ReadAllTextAsync("/proc/cpuinfo", TestContext.Current.CancellationToken) : "";
+        Assert.Equal(cpuinfo.Contains(" avx512_vnni", StringComparison.Ordinal), ext.GetProperty("avx512_vnni").GetBoolean());
+        var machine = root.GetProperty("machine").GetString()!;
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx2.IsSupported, machine.Contains("AVX2", StringComparison.Ordinal));
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.IsSupported, machine.Contains("AVX-512", StringComparison.Ordinal));
+
+        var ratios = root.GetProperty("ratios");
+        Assert.Equal(["640x480", "800x600"], root.GetProperty("stages").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("640x480", root.GetProperty("throughput_size").GetString());
+        foreach (var size in (string[])["640x480", "800x600"])
+        {
+            var ours = root.GetProperty("e2e_p50_ms").GetProperty(size).GetDouble();
+            var decode = root.GetProperty("jpeg_decode_p50_ms").GetProperty(size).GetDouble();
+            var paper = root.GetProperty("baseline_e2e_p50_ms").GetProperty(size).GetDouble();
+            Assert.True(ours > 0 && decode > 0 && paper > 0, size);
+            // The ratios are of the printed (rounded) times, so they agree with them to rounding.
+            Assert.Equal(paper / ours, ratios.GetProperty("paper_over_ours").GetProperty(size).GetDouble(), 0.05 * paper / ours);
+            Assert.Equal(ours / decode, ratios.GetProperty("ours_over_jpeg_decode").GetProperty(size).GetDouble(), 0.05 * ours / decode);
+        }
+
+        var one = root.GetProperty("throughput_per_s").GetProperty("1").GetDouble();
+        var two = root.GetProperty("throughput_per_s").GetProperty("2").GetDouble();
+        Assert.True(one > 0 && two > 0);
+        Assert.Equal(two / one, ratios.GetProperty("workers_2_over_1").GetDouble(), 0.02 * two / one);
+    }
+
+    [Fact]
+    public async Task BenchClassifierJson_OneRowPerSettingWithItsValues()
+    {
+        var floatModel = Path.Combine(AppContext.BaseDirectory, "models", "emotion.onnx");
+
+        var (code, stdout, stderr) = await RunAsync(["bench-classifier", "--json", "--rounds", "1", "--calls", "3", "--also-model", floatModel],
+            new() { ["MoodBot__Storage__SqlitePath"] = Path.Combine(_dir.FullName, "moodbot.db") }, asOperator: false);
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var rows = json.RootElement.GetProperty("settings").EnumerateArray().ToDictionary(r => r.GetProperty("setting").GetString()!);
+        Assert.Equal(3, json.RootElement.GetProperty("calls_per_setting").GetInt32());
+        Assert.Equal("ORT_DISABLE_ALL", rows["optimisation disabled"].GetProperty("optimisation").GetString());
+        Assert.Equal(2, rows["2 intra-op threads"].GetProperty("intra_op_threads").GetInt32());
+        Assert.False(rows["memory arena off"].GetProperty("memory_arena").GetBoolean());
+        Assert.True(rows["tensors reused"].GetProperty("reuse_tensors").GetBoolean());
+        Assert.EndsWith("emotion.onnx", rows["model emotion.onnx"].GetProperty("model").GetString(), StringComparison.Ordinal);
+        Assert.All(rows.Values, r => Assert.True(r.GetProperty("p50_ms").GetDouble() > 0 && r.GetProperty("two_callers_calls_per_s").GetDouble() > 0));
+    }
+
+    [Theory]
+    [InlineData("640")]
+    [InlineData("640x")]
+    [InlineData("10x10")]
+    [InlineData("0x480")]
+    public async Task Bench_BadSize_ExitsWithBadInputNamingIt(string size)
+    {
+        var photos = SharedData.Path("photos");
+
+        var (code, _, stderr) = await RunAsync(["bench", "--photos", photos, "--sizes", size],
+            new() { ["MoodBot__Storage__SqlitePath"] = Path.Combine(_dir.FullName, "moodbot.db") }, asOperator: false);
+
+        Assert.Equal(3, code);
+        Assert.Contains($"--sizes: '{size}' is not WxH", stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

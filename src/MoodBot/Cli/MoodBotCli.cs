@@ -27,6 +27,7 @@ public static class MoodBotCli
         root.Subcommands.Add(DetectorsCommand.Create());
         root.Subcommands.Add(ScoreFacesCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BenchClassifierCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(HealthcheckCommand.Create());
         root.SetAction(async (_, ct) =>
