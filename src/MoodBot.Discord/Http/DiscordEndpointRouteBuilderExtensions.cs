@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MoodBot.Core;
 using MoodBot.Discord.Interactions;
+using MoodBot.Discord.Replies;
+using MoodBot.Discord.Resources;
 using MoodBot.Discord.Rest;
 
 namespace MoodBot.Discord;
@@ -28,7 +30,6 @@ public static class DiscordEndpointRouteBuilderExtensions
         return endpoints.MapPost(pattern, HandleAsync).ExcludeFromDescription();
     }
 
-    internal const string BusyMessage = "MoodBot is very busy right now — please try again in a minute.";
 
     private static async Task HandleAsync(HttpContext http)
     {
@@ -95,7 +96,7 @@ public static class DiscordEndpointRouteBuilderExtensions
             Log.InteractionQueueFull(logger, queue.Capacity);
             metrics.Interaction(InteractionDispatcher.CommandLabel(interaction), "busy");
             await TryWriteAsync(http, new InteractionResponse((int)InteractionCallbackType.ChannelMessageWithSource,
-                new MessagePayload { Content = BusyMessage, Flags = MessagePayload.EphemeralFlag, AllowedMentions = AllowedMentions.None }), ct)
+                new MessagePayload { Content = Strings.ResourceManager.GetString(nameof(Strings.QueueBusy), ReplyCulture.For(interaction.Locale)), Flags = MessagePayload.EphemeralFlag, AllowedMentions = AllowedMentions.None }), ct)
                 .ConfigureAwait(false);
             return;
         }
