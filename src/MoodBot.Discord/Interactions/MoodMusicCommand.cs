@@ -23,6 +23,8 @@ internal sealed class MoodMusicCommand(
 {
     public const string Name = "moodmusic";
 
+    internal const string BusyMessage = "I'm busy with a lot of photos right now — please try again in a moment.";
+
     public bool CanHandle(Interaction interaction) =>
         interaction.Type == InteractionType.ApplicationCommand && interaction.Data?.Name == Name;
 
@@ -56,7 +58,17 @@ internal sealed class MoodMusicCommand(
         metrics.Stage("download", time.GetElapsedTime(started));
         var analyzer = services.GetService<IPhotoAnalyzer>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
             "Photo analysis isn't set up on this bot yet — ask the server admin to check MoodBot's configuration.");
-        var analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
+        PhotoAnalysis analysis;
+        try
+        {
+            analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PhotoAnalysisBusyException)
+        {
+            // Not the member's doing: the cooldown goes back, so "try again in a moment" is true.
+            await cooldown.ReleaseAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+            throw new InteractionProblemException(ProblemKind.Busy, BusyMessage);
+        }
 
         EmotionProbabilities mood;
         var manual = args.Mood is not null;
