@@ -65,7 +65,10 @@ internal static class CrowdRun
             var warmPeak = Read(bot.ProcessId, "VmHWM:");
 
             var ledger = new InteractionLedger(fake);
+            using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var samples = new List<(double At, long Rss, long Anon, long File)>();
             var clock = Stopwatch.StartNew();
+            var sampler = SampleAsync(bot.ProcessId, clock, samples, stopSampling.Token);
             for (var i = 0; i < settings.Members; i++)
             {
                 var interaction = Payloads.MoodMusic(fake.CdnUrl("crowd.png"), width: settings.Side, height: settings.Side, size: png.Length,
@@ -77,6 +80,14 @@ internal static class CrowdRun
             var outcomes = await ledger.SettledAsync(TimeSpan.FromMinutes(5), ct);
             var settled = clock.Elapsed;
             var peak = Read(bot.ProcessId, "VmHWM:");
+            await stopSampling.CancelAsync();
+            await sampler;
+            foreach (var w in samples.GroupBy(x => (int)x.At))
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"    {w.Key,3} s  RSS max {w.Max(x => x.Rss) / Mb,5:0} MB (anonymous {w.Max(x => x.Anon) / Mb,5:0}, file {w.Max(x => x.File) / Mb,4:0})"));
+            }
+
             await bot.TerminateAsync();
             await bot.WaitForExitAsync(TimeSpan.FromSeconds(30));
             return Report(settings, png.Length, limits, ready, warmOutcome, baseline, warmPeak, peak, settled, outcomes, fake, output);
@@ -137,6 +148,23 @@ internal static class CrowdRun
             ["ok"] = ok,
         }));
         return ok ? 0 : 1;
+    }
+
+    private static async Task SampleAsync(int pid, Stopwatch clock, List<(double, long, long, long)> samples, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        try
+        {
+            do
+            {
+                samples.Add((clock.Elapsed.TotalSeconds, Read(pid, "VmRSS:"), Read(pid, "RssAnon:"), Read(pid, "RssFile:")));
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException)
+        {
+            // The crowd has settled.
+        }
     }
 
     /// <summary>A <c>/proc/&lt;pid&gt;/status</c> field in bytes (the kernel writes kB).</summary>

@@ -113,10 +113,11 @@ public sealed class VisionOptions
     /// <summary>
     /// Memory the derived concurrency may spend on decoded pixels: each analysis is counted at its worst case,
     /// <see cref="MaxPixels"/> × <see cref="PhotoAnalysisLimits.BytesPerPixel"/>. Ignored when
-    /// <see cref="MaxConcurrentAnalyses"/> is set.
+    /// <see cref="MaxConcurrentAnalyses"/> is set. 256 MB affords one 50-MP photo, which with the bot's own ~340 MB keeps a
+    /// crowd of 49-MP photos under 600 MB (docs/performance.md); lower MaxPixels or raise this for more at once.
     /// </summary>
     [Range(64, 1_048_576)]
-    public int AnalysisMemoryBudgetMegabytes { get; set; } = 400;
+    public int AnalysisMemoryBudgetMegabytes { get; set; } = 256;
 }
 
 [OptionsValidator]
