@@ -43,7 +43,7 @@ public sealed class MidInteractionTests : IAsyncDisposable
             // In flight: deferred, and the download has reached the CDN (which holds it).
             await fake.NextRequestAsync(r => r.Path.EndsWith("/callback", StringComparison.Ordinal) && r.Path.Contains(inFlight["id"]!.GetValue<string>(), StringComparison.Ordinal),
                 NormalStart);
-            await WaitUntilAsync(() => !fake.CdnHits.IsEmpty, "the download never reached the CDN", first);
+            await WaitUntilAsync(() => fake.CdnArrivals > 0, "the download never reached the CDN", first);
             if (signal == "KILL")
             {
                 first.KillHard();
