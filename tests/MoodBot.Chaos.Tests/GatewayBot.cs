@@ -44,7 +44,9 @@ internal static class GatewayBot
         return connection;
     }
 
-    public static Task Send(FakeGatewayConnection gateway, JsonObject interaction) => gateway.SendDispatchAsync("INTERACTION_CREATE", interaction);
+    /// <summary>Dispatches a copy, so that the same interaction can be delivered again (a node has one parent).</summary>
+    public static Task Send(FakeGatewayConnection gateway, JsonObject interaction) =>
+        gateway.SendDispatchAsync("INTERACTION_CREATE", interaction.DeepClone());
 
     /// <summary>Every answer the fake accepted for <paramref name="interaction"/> (its callback and its webhook calls).</summary>
     public static int AnswersFor(FakeDiscord fake, JsonObject interaction)

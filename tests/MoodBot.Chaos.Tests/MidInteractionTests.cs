@@ -34,6 +34,7 @@ public sealed class MidInteractionTests : IAsyncDisposable
 
         var inFlight = Payloads.MoodMusic(fake.CdnUrl("face.png"), width: 800, height: 800, userId: "350000000000000001");
         var ledger = new InteractionLedger(fake);
+        var firstOutput = string.Empty;
         fake.CdnGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using (var first = BotProcess.Start(env))
         {
@@ -54,13 +55,16 @@ public sealed class MidInteractionTests : IAsyncDisposable
                 await first.TerminateAsync();
                 Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             }
+
+            firstOutput = first.Output;
         }
 
         var beforeRestart = ledger.Outcomes().Single();
         if (signal == "TERM")
         {
             // A stop finishes what it can: the member is told the bot is restarting instead of "thinking…" forever.
-            Assert.True(beforeRestart.ClearError, InteractionLedger.Summary([beforeRestart]));
+            Assert.True(beforeRestart.ClearError, InteractionLedger.Summary([beforeRestart]) + "\n" +
+                string.Join("\n", fake.Requests.Select(r => $"{r.Method} {r.Path}")) + "\n" + firstOutput);
             Assert.Contains("restarting", beforeRestart.ErrorText, StringComparison.Ordinal);
         }
 
