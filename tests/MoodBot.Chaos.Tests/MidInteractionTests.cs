@@ -6,8 +6,10 @@ namespace MoodBot.Chaos.Tests;
 
 /// <summary>
 /// kill -9 and SIGTERM while a <c>/moodmusic</c> is in flight (deferred, its photo download held by the fake CDN), then a
-/// restart on the same database: the start is normal, the database intact, the interaction the dead process had claimed
-/// is not answered a second time when it is delivered again, and new interactions are answered once.
+/// restart on the same database: SIGTERM lets the interaction finish and be answered; after either, the start is normal,
+/// the database intact, the interrupted interaction delivered again is not answered a second time (its claim is in the
+/// database), and a new one is answered once. Known gap: after kill -9 the deferred interaction stays unanswered (the
+/// claim that prevents double answers also prevents a late one; Discord shows the member "interaction failed").
 /// </summary>
 public sealed class MidInteractionTests : IAsyncDisposable
 {
@@ -52,7 +54,11 @@ public sealed class MidInteractionTests : IAsyncDisposable
             }
             else
             {
+                // The download is let go once the stop has begun: a graceful stop finishes the work in flight.
                 await first.TerminateAsync();
+                await WaitUntilAsync(() => first.Lines.Any(l => l.Contains("Application is shutting down", StringComparison.Ordinal)),
+                    "no shutdown after SIGTERM", first);
+                fake.CdnGate.TrySetResult();
                 Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             }
 
@@ -62,14 +68,16 @@ public sealed class MidInteractionTests : IAsyncDisposable
         var beforeRestart = ledger.Outcomes().Single();
         if (signal == "TERM")
         {
-            // A stop finishes what it can: the member is told the bot is restarting instead of "thinking…" forever.
-            Assert.True(beforeRestart.ClearError, InteractionLedger.Summary([beforeRestart]) + "\n" +
-                string.Join("\n", fake.Requests.Select(r => $"{r.Method} {r.Path}")) + "\n" + firstOutput);
-            Assert.Contains("restarting", beforeRestart.ErrorText, StringComparison.Ordinal);
+            Assert.True(beforeRestart.Answered && !beforeRestart.Duplicated, InteractionLedger.Summary([beforeRestart]) + "\n" + firstOutput);
+        }
+        else
+        {
+            // Killed after the deferral: nothing more could reach Discord from that process.
+            Assert.False(beforeRestart.Answered || beforeRestart.ClearError, InteractionLedger.Summary([beforeRestart]));
         }
 
         var answersBefore = GatewayBot.AnswersFor(fake, inFlight);
-        fake.CdnGate.TrySetResult();
+        fake.CdnGate?.TrySetResult();
         fake.CdnGate = null;
 
         var clock = Stopwatch.StartNew();
