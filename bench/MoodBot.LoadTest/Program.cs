@@ -22,6 +22,19 @@ var root = new RootCommand("Load run: the bot as MoodBotHost composes it (real V
 {
     interactions, seconds, members, cooldown, warmup, httpMode,
 };
+var crowdMembers = new Option<int>("--members") { Description = "Members sending their photo at the same moment", DefaultValueFactory = _ => 40 };
+var side = new Option<int>("--side") { Description = "Width and height of the PNG each member sends (7000: 49 MP)", DefaultValueFactory = _ => 7000 };
+var faceScale = new Option<int>("--face-scale") { Description = "How many times the face in the middle is enlarged", DefaultValueFactory = _ => 6 };
+var maxRss = new Option<double>("--max-rss-mb") { Description = "Fail when the bot's peak RSS exceeds this", DefaultValueFactory = _ => 600 };
+var set = new Option<string[]>("--set") { Description = "Bot setting under MoodBot:, e.g. Vision:MaxConcurrentAnalyses=1 (repeatable)" };
+var crowd = new Command("crowd", "Crowd run (issue 16): many members send a small PNG that decodes to many pixels at once, to the bot as a real process; peak RSS and answered/busy/lost.")
+{
+    crowdMembers, side, faceScale, maxRss, set,
+};
+crowd.SetAction(async (parse, ct) => await CrowdRun.RunAsync(
+    new CrowdSettings(parse.GetValue(crowdMembers), parse.GetValue(side), parse.GetValue(faceScale), parse.GetValue(maxRss), parse.GetValue(set) ?? []),
+    Console.Out, ct));
+root.Subcommands.Add(crowd);
 root.SetAction(async (parse, ct) =>
 {
     var settings = new LoadSettings(parse.GetValue(interactions), TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(members),

@@ -18,6 +18,7 @@ public sealed class MoodBotMetrics : IDisposable
     private readonly Counter<long> _externalCalls;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _photosRefused;
+    private readonly Counter<long> _photosBusy;
 
     public MoodBotMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +32,8 @@ public sealed class MoodBotMetrics : IDisposable
         _externalCalls = _meter.CreateCounter<long>("moodbot.external.calls", description: "Calls to Discord and Spotify, by service and status code.");
         _rateLimited = _meter.CreateCounter<long>("moodbot.external.rate_limited", description: "429 answers received, by service.");
         _photosRefused = _meter.CreateCounter<long>("moodbot.photos.refused", description: "Photos refused, by reason.");
+        _photosBusy = _meter.CreateCounter<long>("moodbot.photos.busy",
+            description: "Photos turned away because analysis was at its concurrency limit with a full queue.");
     }
 
     public void Interaction(string command, string outcome) =>
@@ -52,6 +55,8 @@ public sealed class MoodBotMetrics : IDisposable
     }
 
     public void PhotoRefused(ImageProblem problem) => _photosRefused.Add(1, new KeyValuePair<string, object?>("reason", problem.ToString()));
+
+    public void PhotoBusy() => _photosBusy.Add(1);
 
     public void ExternalCall(string service, int statusCode)
     {

@@ -4,6 +4,7 @@ namespace MoodBot.Core;
 public interface IPhotoAnalyzer
 {
     /// <exception cref="UnsupportedImageException">the bytes are not an image we accept.</exception>
+    /// <exception cref="PhotoAnalysisBusyException">too many photos are being analysed and waiting already.</exception>
     Task<PhotoAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> photo, CancellationToken cancellationToken);
 }
 
@@ -15,6 +16,28 @@ public enum ImageProblem
     TooManyPixels,
     UnsupportedFormat,
     Corrupt,
+}
+
+/// <summary>
+/// Photo analysis is at its concurrency limit and its wait queue is full: nothing was wrong with the photo, so the member
+/// should simply try again (a full queue is backpressure, not a failure).
+/// </summary>
+public sealed class PhotoAnalysisBusyException : Exception
+{
+    public PhotoAnalysisBusyException()
+        : base("Photo analysis is at capacity.")
+    {
+    }
+
+    public PhotoAnalysisBusyException(string message)
+        : base(message)
+    {
+    }
+
+    public PhotoAnalysisBusyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>Thrown for input we refuse; <see cref="Exception.Message"/> is a one-line, user-facing reason.</summary>

@@ -27,4 +27,10 @@ public interface IMemberCooldowns
 {
     /// <summary>Starts a cooldown of <paramref name="cooldown"/> unless one is still running for the member.</summary>
     Task<CooldownDecision> TryStartAsync(string memberId, TimeSpan cooldown, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends the member's running cooldown, for a request the bot itself could not serve (photo analysis busy): the member
+    /// was told to try again, so the cooldown must not make them wait.
+    /// </summary>
+    Task ReleaseAsync(string memberId, CancellationToken cancellationToken);
 }

@@ -43,4 +43,12 @@ public sealed class EfMemberCooldowns(IDbContextFactory<MoodBotDbContext> factor
         var seen = time.GetUtcNow().ToUnixTimeMilliseconds();
         return CooldownDecision.Wait(TimeSpan.FromMilliseconds(Math.Max(0, (running ?? seen) - seen)));
     }
+
+    public async Task ReleaseAsync(string memberId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(memberId);
+        await schema.EnsureAsync(cancellationToken);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.MemberCooldowns.Where(c => c.MemberId == memberId).ExecuteDeleteAsync(cancellationToken);
+    }
 }

@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Information, "Photo refused: {Problem}")]
     public static partial void PhotoRefused(ILogger logger, string problem);
+
+    [LoggerMessage(1004, LogLevel.Information, "Photo analysis: {Concurrency} at once, {Queue} more may wait, {Memory} (MoodBot:Vision:MaxConcurrentAnalyses, MaxQueuedAnalyses, AnalysisMemoryBudgetMegabytes)")]
+    public static partial void AnalysisLimits(ILogger logger, int concurrency, int queue, string memory);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Photo turned away: analysis at its limit and the queue full")]
+    public static partial void AnalysisBusy(ILogger logger);
 }

@@ -94,27 +94,24 @@ public static class PhotoDecoder
         var want = colour ? MatType.CV_8UC3 : MatType.CV_8UC1;
         if (grey.Type() != want)
         {
-            var converted = new Mat();
             if (grey.Depth() != MatType.CV_8U)
             {
-                // 16-bit PNGs: scale to 8 bits first.
-                using var eight = new Mat();
-                grey.ConvertTo(eight, MatType.CV_8U, grey.Depth() == MatType.CV_16U ? 1.0 / 257 : 1.0);
-                grey.Dispose();
-                grey = eight.Clone();
+                // 16-bit PNGs: scale to 8 bits first, straight into the Mat that replaces it (no third full-size copy).
+                grey = Replace(grey, (src, dst) =>
+                    src.ConvertTo(dst, MatType.CV_8U, src.Depth() == MatType.CV_16U ? 1.0 / 257 : 1.0));
             }
 
-            switch (grey.Channels(), colour)
+            grey = Replace(grey, (src, dst) =>
             {
-                case (4, true): Cv2.CvtColor(grey, converted, ColorConversionCodes.BGRA2BGR); break;
-                case (1, true): Cv2.CvtColor(grey, converted, ColorConversionCodes.GRAY2BGR); break;
-                case (4, false): Cv2.CvtColor(grey, converted, ColorConversionCodes.BGRA2GRAY); break;
-                case (3, false): Cv2.CvtColor(grey, converted, ColorConversionCodes.BGR2GRAY); break;
-                default: grey.CopyTo(converted); break;
-            }
-
-            grey.Dispose();
-            grey = converted;
+                switch (src.Channels(), colour)
+                {
+                    case (4, true): Cv2.CvtColor(src, dst, ColorConversionCodes.BGRA2BGR); break;
+                    case (1, true): Cv2.CvtColor(src, dst, ColorConversionCodes.GRAY2BGR); break;
+                    case (4, false): Cv2.CvtColor(src, dst, ColorConversionCodes.BGRA2GRAY); break;
+                    case (3, false): Cv2.CvtColor(src, dst, ColorConversionCodes.BGR2GRAY); break;
+                    default: src.CopyTo(dst); break;
+                }
+            });
         }
 
         var upright = ApplyOrientation(grey, header.Orientation);
@@ -124,8 +121,41 @@ public static class PhotoDecoder
         }
 
         var g = new Mat();
-        Cv2.CvtColor(upright, g, ColorConversionCodes.BGR2GRAY);
+        try
+        {
+            Cv2.CvtColor(upright, g, ColorConversionCodes.BGR2GRAY);
+        }
+        catch
+        {
+            g.Dispose();
+            upright.Dispose();
+            throw;
+        }
+
         return new DecodedPhoto(upright, g, header, reduction);
+    }
+
+    /// <summary>
+    /// <paramref name="convert"/> from <paramref name="src"/> into a new Mat; <paramref name="src"/> is released either
+    /// way, and so is the new Mat when the conversion throws (full-size pixels are never left to the finalizer).
+    /// </summary>
+    private static Mat Replace(Mat src, Action<Mat, Mat> convert)
+    {
+        var dst = new Mat();
+        try
+        {
+            convert(src, dst);
+            return dst;
+        }
+        catch
+        {
+            dst.Dispose();
+            throw;
+        }
+        finally
+        {
+            src.Dispose();
+        }
     }
 
     /// <summary>Applies an EXIF orientation (1–8) so that faces stand upright, as the photographer saw them.</summary>

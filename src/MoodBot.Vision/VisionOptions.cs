@@ -114,6 +114,29 @@ public sealed class VisionOptions
     /// (measured: docs/performance.md).
     /// </summary>
     public bool EmotionReuseTensors { get; set; }
+
+    /// <summary>
+    /// Photos decoded and analysed at once, across the whole process. Null: derived from the cores and
+    /// <see cref="AnalysisMemoryBudgetMegabytes"/> (see <see cref="PhotoAnalysisLimits"/>).
+    /// </summary>
+    [Range(1, 256)]
+    public int? MaxConcurrentAnalyses { get; set; }
+
+    /// <summary>
+    /// Photos that may wait for a free analysis slot; beyond that the member is told the bot is busy. 0: never wait.
+    /// Null: four per slot. A waiting photo holds only its downloaded bytes (at most <see cref="MaxBytes"/>).
+    /// </summary>
+    [Range(0, 10_000)]
+    public int? MaxQueuedAnalyses { get; set; }
+
+    /// <summary>
+    /// Memory the derived concurrency may spend on decoded pixels: each analysis is counted at its worst case,
+    /// <see cref="MaxPixels"/> × <see cref="PhotoAnalysisLimits.BytesPerPixel"/>. Ignored when
+    /// <see cref="MaxConcurrentAnalyses"/> is set. 256 MB affords one 50-MP photo, which with the bot's own ~340 MB keeps a
+    /// crowd of 49-MP photos under 600 MB (docs/performance.md); lower MaxPixels or raise this for more at once.
+    /// </summary>
+    [Range(64, 1_048_576)]
+    public int AnalysisMemoryBudgetMegabytes { get; set; } = 256;
 }
 
 [OptionsValidator]

@@ -21,6 +21,7 @@ public static class VisionServiceCollectionExtensions
         builder.Services.TryAddSingleton<MoodBotMetrics>();
         builder.Services.AddSingleton<FaceDetector>();
         builder.Services.AddSingleton<EmotionClassifier>();
+        builder.Services.AddSingleton<PhotoAnalysisGate>();
         builder.Services.AddSingleton<PhotoAnalyzer>();
         builder.Services.AddSingleton<EmotionEvaluator>();
         builder.Services.AddSingleton<IPhotoAnalyzer>(sp => sp.GetRequiredService<PhotoAnalyzer>());

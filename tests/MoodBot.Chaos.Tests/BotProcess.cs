@@ -28,6 +28,8 @@ internal sealed class BotProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Settings for a bot that needs nothing outside loopback: a closed Discord port and a SQLite file in <paramref name="dir"/>.</summary>
     public static Dictionary<string, string?> OfflineEnvironment(string dir) => new()
     {

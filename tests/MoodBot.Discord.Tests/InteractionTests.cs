@@ -228,6 +228,35 @@ public sealed class InteractionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MoodMusic_AnalysisBusy_KindBusyReplyAndCooldownGivenBack()
+    {
+        await RestartBotAsync(c => c["MoodBot:Discord:CooldownSeconds"] = "60");
+        var busy = 1;
+        var normal = _bot.Analyzer.Analyze;
+        _bot.Analyzer.Analyze = p => Interlocked.Exchange(ref busy, 0) == 1 ? throw new PhotoAnalysisBusyException() : normal(p);
+        var first = Payloads.MoodMusic(_fake.CdnUrl());
+        await Send(first);
+
+        // Deferred as usual, then the apology the result handler gives every refusal after a deferral (an edit of the
+        // private placeholder, or a private follow-up where the placeholder was public).
+        var callback = await _fake.NextRequestAsync(r => r.Path == $"/interactions/{first["id"]}/{first["token"]}/callback");
+        Assert.Equal(5, callback.Json!.Value.GetProperty("type").GetInt32());
+        var apology = await _fake.NextRequestAsync(r => (r.Is("PATCH", Original(first)) || (r.Method == "POST" && r.Path == Webhook(first))) &&
+                                                         r.Json?.TryGetProperty("content", out _) == true);
+        var text = apology.Json!.Value.GetProperty("content").GetString();
+        Assert.Contains("busy", text, StringComparison.Ordinal);
+        Assert.Contains("try again in a moment", text, StringComparison.Ordinal);
+        Assert.Empty(_bot.Recommender.Requests);
+
+        // Well inside the 60 s cooldown: the busy run did not use it up.
+        var second = Payloads.MoodMusic(_fake.CdnUrl());
+        await Send(second);
+        var edit = await _fake.NextRequestAsync(r => r.Is("PATCH", Original(second)) && r.Json?.TryGetProperty("embeds", out _) == true);
+        Assert.NotEqual(0, edit.Json!.Value.GetProperty("embeds").GetArrayLength());
+        Assert.Single(_bot.Recommender.Requests);
+    }
+
+    [Fact]
     public async Task MoreLikeThis_ClickedByRequester_EditsInPlaceWithoutRepeats()
     {
         var (embed, buttons) = await RunMoodMusicAsync();

@@ -218,5 +218,8 @@ public sealed class ShardingAndDedupTests : IAsyncLifetime
             Asked.Enqueue((memberId, cooldown));
             return Task.FromResult(CooldownDecision.Wait(left));
         }
+
+        // Never reached: a refused cooldown stops the command before any analysis could be busy.
+        public Task ReleaseAsync(string memberId, CancellationToken cancellationToken) => throw new InvalidOperationException("nothing to release");
     }
 }

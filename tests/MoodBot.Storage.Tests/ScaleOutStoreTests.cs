@@ -105,6 +105,23 @@ public sealed class MemberCooldownTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task ReleaseAsync_RunningCooldown_NextStartAllowedOnAnyInstance(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True((await db.Cooldowns.TryStartAsync("42", TimeSpan.FromMinutes(5), ct)).Started);
+        Assert.True((await db.Cooldowns.TryStartAsync("7", TimeSpan.FromMinutes(5), ct)).Started);
+
+        // Photo analysis was busy: the bot gives member 42 their cooldown back (member 7 keeps theirs).
+        await db.Cooldowns.ReleaseAsync("42", ct);
+
+        var other = db.SecondInstance().Cooldowns;
+        Assert.True((await other.TryStartAsync("42", TimeSpan.FromMinutes(5), ct)).Started);
+        Assert.False((await other.TryStartAsync("7", TimeSpan.FromMinutes(5), ct)).Started);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task TryStartAsync_ZeroCooldown_AlwaysStarts(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);

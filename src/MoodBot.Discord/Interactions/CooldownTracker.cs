@@ -18,6 +18,9 @@ internal sealed class CooldownTracker(IMemberCooldowns store, IOptions<DiscordOp
     /// <summary>As above, with the server's own cooldown (<c>/moodbot-settings</c>) when it set one.</summary>
     public Task<CooldownDecision> TryStartAsync(string userId, GuildSettings? settings, CancellationToken cancellationToken) =>
         store.TryStartAsync(userId, TimeSpan.FromSeconds(settings?.CooldownSeconds ?? options.Value.CooldownSeconds), cancellationToken);
+
+    /// <summary>Gives the member's cooldown back (the bot could not serve the request it was started for).</summary>
+    public Task ReleaseAsync(string userId, CancellationToken cancellationToken) => store.ReleaseAsync(userId, cancellationToken);
 }
 
 /// <summary>
@@ -60,6 +63,12 @@ internal sealed class InProcessMemberCooldowns(TimeProvider time) : IMemberCoold
                 return Task.FromResult(CooldownDecision.Start);
             }
         }
+    }
+
+    public Task ReleaseAsync(string memberId, CancellationToken cancellationToken)
+    {
+        _until.TryRemove(memberId, out _);
+        return Task.CompletedTask;
     }
 
     /// <summary>Drops the member's cooldown ("forget me"); true when there was one.</summary>

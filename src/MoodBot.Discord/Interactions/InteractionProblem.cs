@@ -10,6 +10,9 @@ public enum ProblemKind
     RateLimited,
     NotConfigured,
     Unavailable,
+
+    /// <summary>Photo analysis is at capacity; nothing is wrong with the request.</summary>
+    Busy,
 }
 
 /// <summary>An expected failure with a message safe to show the member; handled by the result handler.</summary>

@@ -109,7 +109,17 @@ internal sealed class MoodMusicCommand(
         metrics.Stage("download", time.GetElapsedTime(started));
         var analyzer = services.GetService<IPhotoAnalyzer>() ?? throw new InteractionProblemException(ProblemKind.NotConfigured,
             Strings.AnalysisNotConfigured);
-        var analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
+        PhotoAnalysis analysis;
+        try
+        {
+            analysis = await analyzer.AnalyzeAsync(photo, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PhotoAnalysisBusyException)
+        {
+            // Not the member's doing: the cooldown goes back, so "try again in a moment" is true.
+            await cooldown.ReleaseAsync(context.UserId, cancellationToken).ConfigureAwait(false);
+            throw new InteractionProblemException(ProblemKind.Busy, Strings.AnalysisBusy);
+        }
 
         EmotionProbabilities mood;
         var manual = args.Mood is not null;

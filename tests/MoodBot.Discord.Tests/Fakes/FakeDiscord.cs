@@ -44,6 +44,7 @@ internal sealed class FakeDiscord : IAsyncDisposable
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<FakeGatewayConnection> _all = new();
+    private int _cdnArrivals;
 
     private FakeDiscord(WebApplication app) => _app = app;
 
@@ -78,6 +79,9 @@ internal sealed class FakeDiscord : IAsyncDisposable
     public ConcurrentDictionary<string, (byte[] Content, string ContentType)> CdnFiles { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<long> CdnHits { get; } = new();
+
+    /// <summary>CDN requests received so far, counted on arrival (before <see cref="CdnGate"/> holds them; <see cref="CdnHits"/> counts after).</summary>
+    public int CdnArrivals => Volatile.Read(ref _cdnArrivals);
 
     /// <summary>Path and query of every CDN request.</summary>
     public ConcurrentQueue<string> CdnPaths { get; } = new();
@@ -214,6 +218,7 @@ internal sealed class FakeDiscord : IAsyncDisposable
 
     private async Task ServeCdnAsync(HttpContext ctx)
     {
+        Interlocked.Increment(ref _cdnArrivals);
         if (CdnGate is { } gate)
         {
             await gate.Task.WaitAsync(TimeSpan.FromSeconds(20));
