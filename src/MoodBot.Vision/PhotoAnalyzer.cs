@@ -131,15 +131,15 @@ public sealed class PhotoAnalyzer(
     /// Decode and detect only, boxes in upright original pixels (the scoring verb measures the detector exactly as the bot
     /// runs it, without paying for classification).
     /// </summary>
-    public IReadOnlyList<FaceBox> DetectFaces(ReadOnlyMemory<byte> photo, CancellationToken cancellationToken = default)
+    public IReadOnlyList<DetectedFace> DetectFaces(ReadOnlyMemory<byte> photo, CancellationToken cancellationToken = default)
     {
         var header = ImageProbe.Read(photo, _options);
         using var decoded = PhotoDecoder.Decode(photo, header, _options.DetectionMaxSide);
         cancellationToken.ThrowIfCancellationRequested();
         var r = decoded.Reduction;
         return detector.Detect(decoded.Colour)
-            .Select(f => f.Box)
-            .Select(b => Clamp(new FaceBox(b.X * r, b.Y * r, b.Width * r, b.Height * r), decoded.OriginalWidth, decoded.OriginalHeight))
+            .Select(f => new DetectedFace(
+                Clamp(new FaceBox(f.Box.X * r, f.Box.Y * r, f.Box.Width * r, f.Box.Height * r), decoded.OriginalWidth, decoded.OriginalHeight), f.Score))
             .ToList();
     }
 

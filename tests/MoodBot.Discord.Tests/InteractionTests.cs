@@ -167,6 +167,55 @@ public sealed class InteractionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MoodMusic_FacesDisagree_ReplySaysSo()
+    {
+        // The default analysis: one happy and one neutral face, both sure faces, so both set the mood.
+        var interaction = Payloads.MoodMusic(_fake.CdnUrl());
+        await Send(interaction);
+
+        var fields = Fields(await _fake.NextRequestAsync(r => r.Is("PATCH", Original(interaction))));
+        Assert.Equal("😄 1 happy · 😐 1 neutral — the mood blends them.", fields["The faces disagree"]);
+    }
+
+    [Fact]
+    public async Task MoodMusic_FacesAgreeOrOnlyOneCounts_NoDisagreementLine()
+    {
+        var happy = new FaceEmotion(new FaceBox(10, 10, 150, 150), FakePhotoAnalyzer.Happy, DetectorScore: 0.95f);
+        var unsureNeutral = new FaceEmotion(new FaceBox(300, 10, 150, 150), FakePhotoAnalyzer.Neutral, DetectorScore: 0.62f);
+        var timings = new PhotoTimings(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
+        // Two happy faces agree; a neutral face under the mood floor is listed but does not count.
+        foreach (var analysis in new[]
+                 {
+                     FakePhotoAnalyzer.WithFaces(FakePhotoAnalyzer.Happy, FakePhotoAnalyzer.Happy),
+                     new PhotoAnalysis(800, 600, [happy, unsureNeutral], timings, MoodFloor: 0.75),
+                 })
+        {
+            _bot.Analyzer.Analyze = _ => analysis;
+            var interaction = Payloads.MoodMusic(_fake.CdnUrl());
+            await Send(interaction);
+
+            var fields = Fields(await _fake.NextRequestAsync(r => r.Is("PATCH", Original(interaction))));
+            Assert.Contains("2 faces", fields.Keys);
+            Assert.DoesNotContain("The faces disagree", fields.Keys);
+        }
+    }
+
+    [Fact]
+    public async Task MoodMusic_FacesDisagreeButMoodPicked_NoDisagreementLine()
+    {
+        var interaction = Payloads.MoodMusic(_fake.CdnUrl(), extra: [("mood", 3, "sad")]);
+        await Send(interaction);
+
+        var fields = Fields(await _fake.NextRequestAsync(r => r.Is("PATCH", Original(interaction))));
+        Assert.DoesNotContain("The faces disagree", fields.Keys);
+    }
+
+    private static Dictionary<string, string> Fields(RecordedRequest edit) =>
+        edit.Json!.Value.GetProperty("embeds")[0].GetProperty("fields").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetString()!);
+
+    [Fact]
     public async Task MoodMusic_NoFace_RemovesPlaceholderAndApologisesPrivately()
     {
         _bot.Analyzer.Analyze = _ => FakePhotoAnalyzer.WithFaces();

@@ -101,6 +101,57 @@ public sealed class CliTests
         _ = Cv2.GetVersionString();
     }
 
+    [Fact]
+    public async Task ScoreFaces_Detections_WritesEveryPhotosBoxesWithScoresInTheBoxFileShape()
+    {
+        var boxes = RepoFile("bench/faces-ground-truth.json");
+        var output = new FileInfo(Path.Combine(Path.GetTempPath(), $"moodbot-detections-{Environment.ProcessId}.json"));
+        using var o = new StringWriter();
+        using var e = new StringWriter();
+        try
+        {
+            var code = await ScoreFacesCommand.RunAsync(new FileInfo(boxes), new DirectoryInfo(Path.GetDirectoryName(SharedData.Path("photos/bbt1.jpg"))!),
+                json: true, [0.65], [], o, e, TestContext.Current.CancellationToken, output);
+            Assert.Equal(ExitCodes.Ok, code);
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(output.FullName, TestContext.Current.CancellationToken));
+            var photos = doc.RootElement.GetProperty("photos");
+            Assert.Equal(5, photos.EnumerateObject().Count());
+            var bbt1 = photos.GetProperty("bbt1.jpg");
+            Assert.Equal(4, bbt1.GetProperty("faces").GetArrayLength());
+            Assert.All(bbt1.GetProperty("faces").EnumerateArray(), b => Assert.Equal(4, b.GetArrayLength()));
+            Assert.All(bbt1.GetProperty("scores").EnumerateArray(), s => Assert.InRange(s.GetDouble(), 0.65, 1.0));
+            Assert.Equal(0, photos.GetProperty("white.png").GetProperty("faces").GetArrayLength());
+        }
+        finally
+        {
+            output.Delete();
+        }
+    }
+
+    [Fact]
+    public async Task ScoreFaces_DetectionsWithSeveralThresholds_RefusedWithAReason()
+    {
+        using var o = new StringWriter();
+        using var e = new StringWriter();
+        var code = await ScoreFacesCommand.RunAsync(new FileInfo(RepoFile("bench/faces-ground-truth.json")), new DirectoryInfo(Path.GetTempPath()),
+            json: true, [0.5, 0.6], [], o, e, TestContext.Current.CancellationToken, new FileInfo(Path.Combine(Path.GetTempPath(), "never-written.json")));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--detections", e.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MoodBot.sln")))
+            {
+                return Path.Combine(dir.FullName, relative);
+            }
+        }
+
+        throw new FileNotFoundException($"{relative}: no MoodBot.sln above {AppContext.BaseDirectory}");
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> Run(string path)
     {
         using var o = new StringWriter();

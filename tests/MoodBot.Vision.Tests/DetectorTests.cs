@@ -9,13 +9,15 @@ public sealed class DetectorTests
     private static FaceDetector Create(VisionOptions options) => new(Options.Create(options), NullLogger<FaceDetector>.Instance);
 
     /// <summary>A 1920×1080 group shot: the 6-face photo tiled n×n, so every face is known and they shrink as n grows.</summary>
-    private static (Mat Scene, int Faces) Crowd(int n)
+    private static (Mat Scene, int Faces) Crowd(int n) => Crowd(n, colour: false);
+
+    private static (Mat Scene, int Faces) Crowd(int n, bool colour)
     {
-        using var src = Cv2.ImRead(SharedData.Path("photos/bbt4.jpg"), ImreadModes.Grayscale);
+        using var src = Cv2.ImRead(SharedData.Path("photos/bbt4.jpg"), colour ? ImreadModes.Color : ImreadModes.Grayscale);
         var k = Math.Min(1920.0 / n / src.Width, 1080.0 / n / src.Height);
         using var tile = new Mat();
         Cv2.Resize(src, tile, new Size(0, 0), k, k, InterpolationFlags.Area);
-        var scene = new Mat(1080, 1920, MatType.CV_8UC1, Scalar.Gray);
+        var scene = new Mat(1080, 1920, colour ? MatType.CV_8UC3 : MatType.CV_8UC1, Scalar.All(128));
         for (var i = 0; i < n; i++)
         {
             for (var j = 0; j < n; j++)
@@ -26,6 +28,71 @@ public sealed class DetectorTests
         }
 
         return (scene, 6 * n * n);
+    }
+
+    /// <summary>The labelled boxes of <see cref="Crowd(int, bool)"/>: bbt4.jpg's hand labels, scaled and repeated like the photo.</summary>
+    private static List<Rect> CrowdTruth(int n)
+    {
+        using var src = Cv2.ImRead(SharedData.Path("photos/bbt4.jpg"), ImreadModes.Unchanged);
+        var k = Math.Min(1920.0 / n / src.Width, 1080.0 / n / src.Height);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepoFile("bench/faces-ground-truth.json")));
+        var faces = doc.RootElement.GetProperty("photos").GetProperty("bbt4.jpg").GetProperty("faces").EnumerateArray()
+            .Select(f => new Rect(f[0].GetInt32(), f[1].GetInt32(), f[2].GetInt32(), f[3].GetInt32())).ToList();
+        var truth = new List<Rect>();
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                truth.AddRange(faces.Select(f => new Rect((int)Math.Round((i * 1920 / n) + (f.X * k)), (int)Math.Round((j * 1080 / n) + (f.Y * k)),
+                    (int)Math.Round(f.Width * k), (int)Math.Round(f.Height * k))));
+            }
+        }
+
+        return truth;
+    }
+
+    private static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "MoodBot.sln")))
+            {
+                return System.IO.Path.Combine(dir.FullName, relative);
+            }
+        }
+
+        throw new FileNotFoundException($"{relative}: no MoodBot.sln above {AppContext.BaseDirectory}");
+    }
+
+    private static double IoU(Rect a, Rect b)
+    {
+        var i = a.Intersect(b);
+        return i.Width <= 0 || i.Height <= 0 ? 0 : (double)i.Width * i.Height / ((a.Width * a.Height) + (b.Width * b.Height) - (i.Width * i.Height));
+    }
+
+    [Theory]
+    [InlineData(4, true)] // issue 15: four faces of crowd4-colour got a second box offset up and right (IoU 0.2)
+    [InlineData(4, false)]
+    [InlineData(3, true)]
+    [InlineData(2, true)]
+    public void Detect_GroupShot_EveryBoxOnItsOwnLabelledFace(int n, bool colour)
+    {
+        using var detector = Create(new VisionOptions { MaxFaces = 256 });
+        var (scene, faces) = Crowd(n, colour);
+        var truth = CrowdTruth(n);
+        using (scene)
+        {
+            var found = detector.Detect(scene);
+            var taken = new bool[truth.Count];
+            foreach (var f in found)
+            {
+                var best = Enumerable.Range(0, truth.Count).Where(t => !taken[t]).MaxBy(t => IoU(truth[t], f.Box));
+                Assert.True(IoU(truth[best], f.Box) >= 0.4, $"box {f.Box} (score {f.Score:0.00}) is on no unclaimed face; nearest {truth[best]}");
+                taken[best] = true;
+            }
+
+            Assert.InRange(found.Length, faces - (faces / 20), faces);
+        }
     }
 
     [Theory]

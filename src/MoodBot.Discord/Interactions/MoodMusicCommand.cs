@@ -134,8 +134,9 @@ internal sealed class MoodMusicCommand(
         }
 
         started = time.GetTimestamp();
+        // A mood the member picked is not the faces' blend, so their disagreement is not news then.
         var reply = await music.RecommendAsync(mood, analysis.Faces, manual, mode, count, context.UserId, context.UserId, null,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, manual ? null : analysis.Disagreement).ConfigureAwait(false);
         metrics.Stage("recommend", time.GetElapsedTime(started));
         started = time.GetTimestamp();
         var (message, chart) = ReplyBuilder.Build(reply);

@@ -11,7 +11,8 @@ internal sealed class MoodMusicService(IServiceProvider services)
     public static string UserKey(string discordUserId) => "discord:" + discordUserId;
 
     public async Task<MoodReply> RecommendAsync(EmotionProbabilities mood, IReadOnlyList<FaceEmotion> faces, bool manual,
-        RecommendationMode mode, int count, string ownerId, string requesterId, IReadOnlySet<string>? exclude, CancellationToken ct)
+        RecommendationMode mode, int count, string ownerId, string requesterId, IReadOnlySet<string>? exclude, CancellationToken ct,
+        IReadOnlyList<(Emotion Emotion, int Faces)>? disagreement = null)
     {
         var mapper = Require<IMoodTargetMapper>();
         var recommender = Require<IRecommender>();
@@ -22,7 +23,7 @@ internal sealed class MoodMusicService(IServiceProvider services)
         var recommendation = await recommender.RecommendAsync(new RecommendationRequest(target, mode, count, UserKey: userKey, Exclude: exclude, DetectedEmotion: mood.Top), ct)
             .ConfigureAwait(false);
 
-        return new MoodReply(mood, faces, manual, target, mode, count, ownerId, recommendation);
+        return new MoodReply(mood, faces, manual, target, mode, count, ownerId, recommendation, disagreement);
     }
 
     private T Require<T>()

@@ -9,6 +9,7 @@ using MoodBot.Discord.Resources;
 namespace MoodBot.Discord.Replies;
 
 /// <summary>Everything a recommendation reply shows.</summary>
+/// <param name="Disagreement">The counted faces' emotions when they differ (<see cref="PhotoAnalysis.Disagreement"/>); empty otherwise.</param>
 internal sealed record MoodReply(
     EmotionProbabilities Mood,
     IReadOnlyList<FaceEmotion> Faces,
@@ -17,7 +18,8 @@ internal sealed record MoodReply(
     RecommendationMode Mode,
     int Count,
     string OwnerId,
-    Recommendation Recommendation)
+    Recommendation Recommendation,
+    IReadOnlyList<(Emotion Emotion, int Faces)>? Disagreement = null)
 {
     public const int MinCount = 5;
     public const int MaxCount = 20;
@@ -43,6 +45,11 @@ internal static partial class ReplyBuilder
         if (reply.Faces.Count > 1)
         {
             fields.Add(new EmbedField(ReplyCulture.Format(Strings.FieldFaces, reply.Faces.Count), FaceSummary(reply.Faces)));
+        }
+
+        if (reply.Disagreement is { Count: > 0 } disagreement)
+        {
+            fields.Add(FacesDisagreeField(disagreement));
         }
 
         // The chart's bars as text: with images off, or through a screen reader, the embed must still say everything.
@@ -128,6 +135,16 @@ internal static partial class ReplyBuilder
     {
         var filled = (int)Math.Round(Math.Clamp(p, 0, 1) * BarCells);
         return new string('█', filled) + new string('░', BarCells - filled);
+    }
+
+    /// <summary>
+    /// Says that the faces that set the mood show different emotions, so a blended mood is not read as everyone's
+    /// (issue 15). All of its wording is here, in one place, for the reply-string localisation.
+    /// </summary>
+    internal static EmbedField FacesDisagreeField(IReadOnlyList<(Emotion Emotion, int Faces)> disagreement)
+    {
+        var parts = disagreement.Select(d => string.Create(CultureInfo.InvariantCulture, $"{Emoji(d.Emotion)} {d.Faces} {d.Emotion.Name()}"));
+        return new EmbedField("The faces disagree", $"{string.Join(" · ", parts)} — the mood blends them.", Inline: false);
     }
 
     private static string FaceSummary(IReadOnlyList<FaceEmotion> faces)

@@ -33,15 +33,25 @@ public static class ScoreFacesCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var set = new Option<string[]>("--set") { Description = "Extra MoodBot:Vision setting for every run, Key=Value (e.g. FaceFineTrigger=0.15)." };
-        var cmd = new Command("score-faces", "Score the face detector against a file of labelled boxes.") { boxes, dir, json, thresholds, set };
+        var detections = new Option<FileInfo?>("--detections")
+        {
+            Description = "Also write the detected boxes (original pixels) to this file, in the box file's format (one threshold only).",
+        };
+        var cmd = new Command("score-faces", "Score the face detector against a file of labelled boxes.") { boxes, dir, json, thresholds, set, detections };
         cmd.SetAction(async (parse, ct) => await RunAsync(parse.GetRequiredValue(boxes), parse.GetRequiredValue(dir), parse.GetValue(json),
-            parse.GetValue(thresholds) ?? [], parse.GetValue(set) ?? [], Console.Out, Console.Error, ct));
+            parse.GetValue(thresholds) ?? [], parse.GetValue(set) ?? [], Console.Out, Console.Error, ct, parse.GetValue(detections)));
         return cmd;
     }
 
     public static async Task<int> RunAsync(FileInfo boxFile, DirectoryInfo dir, bool json, double[] thresholds, string[] settings, TextWriter stdout,
-        TextWriter stderr, CancellationToken ct)
+        TextWriter stderr, CancellationToken ct, FileInfo? detectionsFile = null)
     {
+        if (detectionsFile is not null && thresholds.Length > 1)
+        {
+            await stderr.WriteLineAsync("error: --detections writes one run's boxes; give at most one --thresholds value with it");
+            return ExitCodes.BadInput;
+        }
+
         List<LabelledPhoto> photos;
         try
         {
@@ -74,6 +84,7 @@ public static class ScoreFacesCommand
         }
 
         var runs = new List<FaceScoreJson>();
+        var detected = detectionsFile is null ? null : new SortedDictionary<string, IReadOnlyList<DetectedFace>>(StringComparer.Ordinal);
         foreach (var t in thresholds.Length == 0 ? [double.NaN] : thresholds)
         {
             var o = new List<KeyValuePair<string, string?>>(overrides);
@@ -85,8 +96,15 @@ public static class ScoreFacesCommand
             using var host = MoodBotHost.CreateBuilder(cli: true, o).Build();
             var analyzer = host.Services.GetRequiredService<PhotoAnalyzer>();
             var threshold = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<VisionOptions>>().Value.FaceScoreThreshold;
-            var score = await Task.Run(() => Score(analyzer, photos, dir, ct), ct);
+            var score = await Task.Run(() => Score(analyzer, photos, dir, detected, ct), ct);
             runs.Add(score with { Threshold = threshold });
+        }
+
+        if (detectionsFile is not null && detected is not null)
+        {
+            var file = new DetectionsJson(detected.ToDictionary(p => p.Key, p => new DetectedPhotoJson(
+                p.Value.Select(d => new[] { d.Box.X, d.Box.Y, d.Box.Width, d.Box.Height }).ToList(), p.Value.Select(d => Math.Round(d.Score, 4)).ToList())));
+            await File.WriteAllTextAsync(detectionsFile.FullName, JsonSerializer.Serialize(file, ScoreJsonContext.Default.DetectionsJson), ct);
         }
 
         if (json)
@@ -142,7 +160,8 @@ public static class ScoreFacesCommand
         return list.Count > 0 ? list : throw new InvalidDataException("no photos listed");
     }
 
-    private static FaceScoreJson Score(PhotoAnalyzer analyzer, List<LabelledPhoto> photos, DirectoryInfo dir, CancellationToken ct)
+    private static FaceScoreJson Score(PhotoAnalyzer analyzer, List<LabelledPhoto> photos, DirectoryInfo dir,
+        SortedDictionary<string, IReadOnlyList<DetectedFace>>? record, CancellationToken ct)
     {
         var faces = new int[SizeEdges.Length];
         var found = new int[SizeEdges.Length];
@@ -151,10 +170,10 @@ public static class ScoreFacesCommand
         foreach (var photo in photos)
         {
             ct.ThrowIfCancellationRequested();
-            IReadOnlyList<FaceBox> detected;
+            IReadOnlyList<DetectedFace> result;
             try
             {
-                detected = analyzer.DetectFaces(File.ReadAllBytes(Path.Combine(dir.FullName, photo.Name)), ct);
+                result = analyzer.DetectFaces(File.ReadAllBytes(Path.Combine(dir.FullName, photo.Name)), ct);
             }
             catch (Exception e) when (e is IOException or UnsupportedImageException or UnauthorizedAccessException)
             {
@@ -163,6 +182,13 @@ public static class ScoreFacesCommand
             }
 
             scored++;
+            if (record is not null)
+            {
+                record[photo.Name] = result;
+            }
+
+            var detected = result.Select(d => d.Box).ToList();
+
             var (matched, extra) = Match(photo.Faces, photo.Profile, detected);
             for (var i = 0; i < photo.Faces.Count; i++)
             {
@@ -238,6 +264,11 @@ public static class ScoreFacesCommand
     }
 }
 
+/// <summary>What <c>--detections</c> writes: the box file's own shape, so a run can be read back like labels.</summary>
+public sealed record DetectionsJson(IReadOnlyDictionary<string, DetectedPhotoJson> Photos);
+
+public sealed record DetectedPhotoJson(IReadOnlyList<int[]> Faces, IReadOnlyList<double> Scores);
+
 public sealed record SizeScoreJson(int MinWidth, int? MaxWidth, int Faces, int Found, double Recall);
 
 public sealed record FaceScoreJson(double Threshold, int Photos, int Faces, int Found, double Recall, int FalseFaces, double FalsePerPhoto,
@@ -245,4 +276,5 @@ public sealed record FaceScoreJson(double Threshold, int Photos, int Faces, int 
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = false)]
 [JsonSerializable(typeof(List<FaceScoreJson>))]
+[JsonSerializable(typeof(DetectionsJson))]
 internal sealed partial class ScoreJsonContext : JsonSerializerContext;
