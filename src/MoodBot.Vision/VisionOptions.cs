@@ -123,8 +123,8 @@ public sealed class VisionOptions
     public bool EmotionReuseTensors { get; set; }
 
     /// <summary>
-    /// Photos decoded and analysed at once, across the whole process. Null: derived from the cores and
-    /// <see cref="AnalysisMemoryBudgetMegabytes"/> (see <see cref="PhotoAnalysisLimits"/>).
+    /// Photos decoded and analysed at once, across the whole process. Null: one per core, each also charged its own
+    /// decoded size against <see cref="AnalysisMemoryBudgetMegabytes"/> (see <see cref="PhotoAnalysisLimits"/>).
     /// </summary>
     [Range(1, 256)]
     public int? MaxConcurrentAnalyses { get; set; }
@@ -137,10 +137,10 @@ public sealed class VisionOptions
     public int? MaxQueuedAnalyses { get; set; }
 
     /// <summary>
-    /// Memory the derived concurrency may spend on decoded pixels: each analysis is counted at its worst case,
-    /// <see cref="MaxPixels"/> × <see cref="PhotoAnalysisLimits.BytesPerPixel"/>. Ignored when
-    /// <see cref="MaxConcurrentAnalyses"/> is set. 256 MB affords one 50-MP photo, which with the bot's own ~340 MB keeps a
-    /// crowd of 49-MP photos under 600 MB (docs/performance.md); lower MaxPixels or raise this for more at once.
+    /// Decoded-pixel memory the analyses in flight may hold together: each is charged its photo's own pixels ×
+    /// <see cref="PhotoAnalysisLimits.BytesPerPixel"/> (read from the header before decoding), so phone photos run one
+    /// per core while 49-MP ones take turns. Ignored when <see cref="MaxConcurrentAnalyses"/> is set. 256 MB holds one
+    /// 50-MP decode, which with the bot's own ~340 MB keeps a crowd of 49-MP photos under 600 MB (docs/performance.md).
     /// </summary>
     [Range(64, 1_048_576)]
     public int AnalysisMemoryBudgetMegabytes { get; set; } = 256;
