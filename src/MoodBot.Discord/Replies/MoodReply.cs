@@ -144,7 +144,7 @@ internal static partial class ReplyBuilder
     internal static EmbedField FacesDisagreeField(IReadOnlyList<(Emotion Emotion, int Faces)> disagreement)
     {
         var parts = disagreement.Select(d => string.Create(CultureInfo.InvariantCulture, $"{Emoji(d.Emotion)} {d.Faces} {d.Emotion.Name()}"));
-        return new EmbedField("The faces disagree", $"{string.Join(" · ", parts)} — the mood blends them.", Inline: false);
+        return new EmbedField(Strings.FacesDisagreeName, ReplyCulture.Format(Strings.FacesDisagreeValue, string.Join(" · ", parts)), Inline: false);
     }
 
     private static string FaceSummary(IReadOnlyList<FaceEmotion> faces)
