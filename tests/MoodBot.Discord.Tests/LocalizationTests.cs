@@ -91,7 +91,8 @@ public sealed partial class LocalizationTests : BotTestBase
 
         var embed = payload.GetProperty("embeds")[0];
         var fields = embed.GetProperty("fields").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("value").GetString()!);
-        Assert.Equal(["Sicherheit", "2 Gesichter", "Emotionen", "Ziel", "Modus"], fields.Keys);
+        Assert.Equal(["Sicherheit", "2 Gesichter", "Die Gesichter sind sich uneinig", "Emotionen", "Ziel", "Modus"], fields.Keys);
+        Assert.EndsWith("– die Stimmung mischt sie.", fields["Die Gesichter sind sich uneinig"], StringComparison.Ordinal);
         Assert.Contains("Freude", fields["Emotionen"], StringComparison.Ordinal);
         Assert.StartsWith("Valenz **", fields["Ziel"], StringComparison.Ordinal);
         Assert.Equal("passend", fields["Modus"]);

@@ -139,11 +139,11 @@ internal static partial class ReplyBuilder
 
     /// <summary>
     /// Says that the faces that set the mood show different emotions, so a blended mood is not read as everyone's
-    /// (issue 15). All of its wording is here, in one place, for the reply-string localisation.
+    /// (issue 15), in the member's language (FacesDisagreeName/Value and the emotion names from Strings).
     /// </summary>
     internal static EmbedField FacesDisagreeField(IReadOnlyList<(Emotion Emotion, int Faces)> disagreement)
     {
-        var parts = disagreement.Select(d => string.Create(CultureInfo.InvariantCulture, $"{Emoji(d.Emotion)} {d.Faces} {d.Emotion.Name()}"));
+        var parts = disagreement.Select(d => string.Create(CultureInfo.InvariantCulture, $"{Emoji(d.Emotion)} {d.Faces} {EmotionName(d.Emotion)}"));
         return new EmbedField(Strings.FacesDisagreeName, ReplyCulture.Format(Strings.FacesDisagreeValue, string.Join(" · ", parts)), Inline: false);
     }
 
