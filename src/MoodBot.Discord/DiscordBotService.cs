@@ -77,6 +77,7 @@ internal sealed class DiscordBotService(
                 // The token itself is refused: retrying cannot help. In HTTP mode this call is the only one made with
                 // the token, so it is what turns /readyz red (Gateway mode also learns it from GET /gateway/bot).
                 status.FatalError = "the bot token was rejected (401)";
+                status.TokenRejected = true;
                 Log.TokenRejectedOnRegistration(_logger);
                 return;
             }

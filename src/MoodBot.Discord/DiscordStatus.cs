@@ -14,6 +14,9 @@ public sealed class DiscordStatus
     /// <summary>Set when a shard hit a fatal close code (bad token, bad intents…): it will not reconnect by itself.</summary>
     public string? FatalError { get; internal set; }
 
+    /// <summary>The fatal error is Discord refusing the bot token (401, or gateway close 4004): the host names the key.</summary>
+    public bool TokenRejected { get; internal set; }
+
     public IReadOnlyDictionary<int, ShardState> Shards => _shards;
 
     /// <summary>HTTP mode is ready once enabled; Gateway mode once every planned shard has a live session.</summary>

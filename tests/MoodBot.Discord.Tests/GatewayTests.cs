@@ -252,6 +252,7 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Contains(code.ToString(System.Globalization.CultureInfo.InvariantCulture), critical.Message, StringComparison.Ordinal);
         Assert.False(_bot.Status.IsReady);
         Assert.NotNull(_bot.Status.FatalError);
+        Assert.Equal(code == 4004, _bot.Status.TokenRejected); // only a refused token makes /readyz name the token key
     }
 
     [Fact]

@@ -74,6 +74,7 @@ public sealed class HttpReadinessTests : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.Status);
                 Assert.Equal("Unhealthy", ready.Discord.GetProperty("status").GetString());
                 Assert.Contains("token was rejected (401)", ready.Discord.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                Assert.Contains("MoodBot:Discord:Token", ready.Discord.GetProperty("detail").GetString(), StringComparison.Ordinal);
                 Assert.Single(_discord.Requests, r => r.Method == "PUT"); // a refused token is not retried
             }
             else

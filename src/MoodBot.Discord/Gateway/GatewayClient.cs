@@ -66,6 +66,7 @@ internal sealed class GatewayClient(
             catch (DiscordRestException ex) when (ex.Status == System.Net.HttpStatusCode.Unauthorized)
             {
                 status.FatalError = "the bot token was rejected (401)";
+                status.TokenRejected = true;
                 Log.TokenRejected(_logger);
                 return null;
             }

@@ -267,6 +267,7 @@ internal sealed class GatewayShard
         if (code?.FatalReason() is { } reason)
         {
             _status.FatalError = $"gateway close {(int)code}: {reason}";
+            _status.TokenRejected = code == GatewayCloseCode.AuthenticationFailed;
             Log.GatewayFatalClose(_logger, ShardId, (int)code, reason);
             return ConnectionEnd.Fatal;
         }

@@ -58,7 +58,9 @@ internal sealed class DiscordReadyCheck(DiscordStatus status) : IHealthCheck
 
         if (status.FatalError is { } fatal)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(fatal));
+            return Task.FromResult(HealthCheckResult.Unhealthy(status.TokenRejected
+                ? $"{fatal}; set a valid MoodBot:Discord:Token (Developer Portal > your app > Bot > Reset Token)"
+                : fatal));
         }
 
         return Task.FromResult(status.IsReady
