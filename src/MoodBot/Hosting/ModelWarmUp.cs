@@ -21,6 +21,9 @@ internal sealed class ModelWarmUp(IServiceProvider services) : IHostedService
             throw new StartupFailureException(first);
         }
 
+        // Built here so its one "Photo analysis: … at once" line comes at start, not inside the first member's
+        // interaction (where it would carry that interaction's log scope).
+        services.GetRequiredService<PhotoAnalysisGate>();
         return Task.CompletedTask;
     }
 
