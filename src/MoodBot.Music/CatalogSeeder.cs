@@ -123,6 +123,12 @@ public sealed class CatalogSeeder
             Finish(CatalogSeedState.Pending, "interrupted; the next start finishes it");
             throw;
         }
+        catch (ObjectDisposedException)
+        {
+            // The host is being torn down under the seed (a start that failed on its port, say): the same as being
+            // cancelled, and no warning with an exception name beside the one-line start-up failure.
+            Finish(CatalogSeedState.Pending, "interrupted; the next start finishes it");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
             Finish(CatalogSeedState.Failed, $"cannot read {path}: {e.Message}");
