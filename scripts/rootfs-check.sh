@@ -9,6 +9,8 @@
 #   MOODBOT_ROOTFS_BASE=/srv/bookworm sudo bash scripts/rootfs-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/probe-bot.sh
+PROBE_TAG=rootfs-check
 repo="$PWD"
 [ "$(id -u)" -eq 0 ] || { echo "rootfs-check: needs root (chroot and bind mounts)"; exit 2; }
 [ "$(uname -m)" = x86_64 ] || { echo "rootfs-check: the image is x86-64 only (this host is $(uname -m))"; exit 2; }
@@ -53,11 +55,7 @@ dotnet publish src/MoodBot/MoodBot.csproj -c Release -r linux-x64 --self-contain
   || { tail -20 "$root/publish.log"; fail "publish"; }
 echo "rootfs-check: root is $(du -smx "$root" | cut -f1) MB (base $before MB, app $(du -smx "$root/app" | cut -f1) MB)"
 
-cat >"$root/run/moodbot.json" <<JSON
-{"MoodBot":{"Discord":{"Mode":"Http","Token":"fake-token","ApplicationId":"123456789012345678",
- "PublicKey":"$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')","ApiBaseUrl":"http://127.0.0.1:9/api/v10"}}}
-JSON
-chmod 0444 "$root/run/moodbot.json"
+write_fake_secrets "$root/run/moodbot.json"
 # As the container runs it: uid 10001, working directory /app, the Dockerfile's ENV (listener moved to a free port).
 as_moodbot() {
   chroot --userspec=10001:10001 "$root" env -i HOME=/data PATH=/usr/bin:/bin DOTNET_gcServer=0 \
@@ -67,33 +65,9 @@ as_moodbot() {
 as_moodbot /app/moodbot >"$root/bot.log" 2>&1 &
 pid=$!
 url="http://127.0.0.1:$port"
-for _ in $(seq 1 60); do
-  if curl -fsS "$url/healthz" >/dev/null 2>&1; then break; fi
-  kill -0 "$pid" 2>/dev/null || fail "the bot exited"
-  sleep 1
-done
-curl -fsS "$url/healthz" >/dev/null || fail "/healthz did not answer within 60 s"
-echo "rootfs-check: /healthz 200"
-ready=""
-for _ in $(seq 1 90); do
-  ready="$(curl -sS "$url/readyz" || true)"
-  if grep -q '"catalog":{"status":"Healthy"' <<<"$ready"; then break; fi
-  sleep 1
-done
-grep -q '"status":"Healthy"' <<<"$ready" || fail "/readyz not healthy: $ready"
-grep -q '"catalog":{"status":"Healthy"' <<<"$ready" || fail "shipped catalog not loaded within 90 s: $ready"
-echo "rootfs-check: /readyz $ready"
-metrics="$(curl -fsS "$url/metrics")" || fail "/metrics"
-grep -q '^# TYPE' <<<"$metrics" || fail "/metrics is not Prometheus text"
-echo "rootfs-check: /metrics $(grep -c '^# TYPE' <<<"$metrics") metric families"
+probe_endpoints "$url" "$pid"
 as_moodbot /app/moodbot healthcheck --url "$url/healthz" || fail "the HEALTHCHECK command"
 cp "$photo" "$root/tmp/photo.jpg" && chmod 0444 "$root/tmp/photo.jpg"
-analysis="$(as_moodbot /app/moodbot analyze /tmp/photo.jpg --json 2>/dev/null)" || fail "analyze inside the root"
-tracks="$(grep -o '"url":"https://open.spotify.com/track/' <<<"$analysis" | wc -l)"
-[ "$tracks" -ge 5 ] || fail "analyze listed $tracks tracks (want >= 5 from the shipped catalog)"
-echo "rootfs-check: analyze as uid 10001: $(grep -o '"emotion":"[a-z]*"' <<<"$analysis" | head -1), $tracks tracks"
-if config="$(as_moodbot /app/moodbot check-config 2>&1)"; then fail "check-config passed with a fake token"; fi
-grep -q '^1 problem' <<<"$config" && grep -q 'MoodBot:Discord:Token: could not be checked' <<<"$config" \
-  || fail "check-config: $config"
-echo "rootfs-check: check-config lists the one expected problem (fake Discord API unreachable)"
+in_root() { as_moodbot /app/moodbot "$@"; }
+probe_verbs in_root /tmp/photo.jpg
 echo "rootfs-check: OK (Debian $(cat "$root/etc/debian_version") minbase, self-contained linux-x64, uid 10001)"
